@@ -1,0 +1,177 @@
+//! The vector harness's fake world: facts from the vector, controller files from `local_files`,
+//! and pyinfra's fixed test values (`_tempfile_`, `a-timestamp`, working directory `/`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use md5::Md5;
+use sha1::{Digest, Sha1};
+use sha2::Sha256;
+
+use crate::fact_source::{FactKey, FactSource, PlanEnv, Unknown};
+use crate::local_files::LocalFiles;
+use crate::value::{Map, Value};
+
+/// Facts as an operation vector gives them.
+pub struct FakeFacts {
+    facts: Map<String, Value>,
+}
+
+impl FakeFacts {
+    /// From the vector's `facts` mapping.
+    pub fn new(facts: &Value) -> FakeFacts {
+        FakeFacts { facts: facts.as_object().cloned().unwrap_or_default() }
+    }
+}
+
+/// Sort the `k=v, k2=v2` pieces of a vector's fact key, as the upstream harness does.
+fn sort_key(s: &str) -> String {
+    let mut parts: Vec<&str> = s.split(", ").collect();
+    parts.sort_unstable();
+    parts.join(", ")
+}
+
+impl FactSource for FakeFacts {
+    fn fact(&self, key: &FactKey) -> Result<Value, Unknown> {
+        let value = self.facts.get(&key.fact).ok_or(Unknown)?;
+        if key.args.is_empty() {
+            return Ok(value.clone());
+        }
+        let want = key.args_string();
+        let Some(map) = value.as_object() else { return Ok(Value::Null) };
+        Ok(map.iter().find(|(k, _)| sort_key(k) == want).map(|(_, v)| v.clone()).unwrap_or(Value::Null))
+    }
+}
+
+/// A local file of the vector: its contents and permission bits.
+struct FakeFile {
+    data: String,
+    mode: u32,
+}
+
+/// Controller files as an operation vector gives them (`local_files`), rooted at `/`.
+#[derive(Default)]
+pub struct FakeLocalFiles {
+    files: BTreeMap<String, FakeFile>,
+    dirs: BTreeSet<String>,
+    links: BTreeSet<String>,
+}
+
+/// `os.path.normpath` for absolute paths.
+pub fn normpath(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    let joined = parts.join("/");
+    if path.starts_with('/') { format!("/{joined}") } else if joined.is_empty() { ".".into() } else { joined }
+}
+
+impl FakeLocalFiles {
+    /// From the vector's `local_files` mapping.
+    pub fn new(spec: &Value) -> FakeLocalFiles {
+        let mut out = FakeLocalFiles::default();
+        out.add(spec, "/");
+        out
+    }
+
+    fn add(&mut self, spec: &Value, prefix: &str) {
+        let join = |name: &str| normpath(&format!("{prefix}/{name}"));
+        if let Some(files) = spec.get("files").and_then(Value::as_object) {
+            for (name, data) in files {
+                let (text, mode) = match data {
+                    Value::String(s) => (s.clone(), 644),
+                    Value::Object(o) => (
+                        o.get("data").and_then(Value::as_str).unwrap_or("_test_data_").to_string(),
+                        o.get("mode").and_then(Value::as_u64).map(|m| m as u32).unwrap_or(644),
+                    ),
+                    _ => ("_test_data_".to_string(), 644),
+                };
+                self.files.insert(join(name), FakeFile { data: text, mode });
+            }
+        }
+        if let Some(dirs) = spec.get("dirs").and_then(Value::as_object) {
+            for (name, sub) in dirs {
+                let path = join(name);
+                self.dirs.insert(path.clone());
+                self.add(sub, &path);
+            }
+        }
+        if let Some(links) = spec.get("links").and_then(Value::as_object) {
+            for name in links.keys() {
+                self.links.insert(join(name));
+            }
+        }
+    }
+
+    fn file(&self, path: &str) -> Option<&FakeFile> {
+        self.files.get(&normpath(&self.absolute(path)))
+    }
+
+    fn absolute(&self, path: &str) -> String {
+        if path.starts_with('/') { path.to_string() } else { format!("/{path}") }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl LocalFiles for FakeLocalFiles {
+    fn is_file(&self, path: &str) -> bool {
+        self.file(path).is_some()
+    }
+    fn is_dir(&self, path: &str) -> bool {
+        self.dirs.contains(&normpath(&self.absolute(path)))
+    }
+    fn is_link(&self, path: &str) -> bool {
+        self.links.contains(&normpath(&self.absolute(path)))
+    }
+    fn sha1(&self, path: &str) -> Option<String> {
+        self.file(path).map(|f| hex(&Sha1::digest(f.data.as_bytes())))
+    }
+    fn md5(&self, path: &str) -> Option<String> {
+        self.file(path).map(|f| hex(&Md5::digest(f.data.as_bytes())))
+    }
+    fn sha256(&self, path: &str) -> Option<String> {
+        self.file(path).map(|f| hex(&Sha256::digest(f.data.as_bytes())))
+    }
+    fn mode(&self, path: &str) -> Option<u32> {
+        if let Some(f) = self.file(path) {
+            return Some(f.mode);
+        }
+        self.is_dir(path).then_some(755)
+    }
+    fn read(&self, path: &str) -> Option<String> {
+        self.file(path).map(|f| f.data.clone())
+    }
+    fn walk(&self, path: &str) -> Vec<(String, bool)> {
+        let root = normpath(&self.absolute(path));
+        let prefix = format!("{root}/");
+        let dirs = self.dirs.iter().map(|d| (d, true));
+        let files = self.files.keys().map(|f| (f, false));
+        let mut out: Vec<(String, bool)> = dirs
+            .chain(files)
+            .filter_map(|(p, is_dir)| p.strip_prefix(&prefix).map(|rel| (rel.to_string(), is_dir)))
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+/// pyinfra's fixed test values.
+pub struct FakeEnv;
+
+impl PlanEnv for FakeEnv {
+    fn temp_filename(&self, _key: &str) -> String {
+        "_tempfile_".to_string()
+    }
+    fn timestamp(&self) -> String {
+        "a-timestamp".to_string()
+    }
+}

@@ -1,0 +1,112 @@
+//! How planners ask for facts, and how fact parsers see their input.
+
+use serde::{Deserialize, Serialize};
+
+use crate::args::Args;
+use crate::value::{Value, py_str};
+
+/// A fact with its arguments: `files.File` + `path=/etc`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FactKey {
+    /// `module.Fact`.
+    pub fact: String,
+    /// Keyword arguments, sorted by name, values as Python `str()`.
+    pub args: Vec<(String, String)>,
+    /// The same arguments as JSON values (kept for building the command).
+    #[serde(skip)]
+    pub values: Vec<(String, Value)>,
+}
+
+impl FactKey {
+    /// A key from keyword arguments (any order).
+    pub fn new(fact: &str, mut values: Vec<(String, Value)>) -> FactKey {
+        values.sort_by(|a, b| a.0.cmp(&b.0));
+        let args = values.iter().map(|(k, v)| (k.clone(), py_str(v))).collect();
+        FactKey { fact: fact.to_string(), args, values }
+    }
+
+    /// The arguments as pyinfra's test vectors write them: `k=v, k2=v2` (sorted; empty when none).
+    pub fn args_string(&self) -> String {
+        self.args.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The arguments as bound [`Args`], for building the fact's command.
+    pub fn bound(&self) -> Args {
+        Args::from_pairs(self.values.iter().map(|(k, v)| (k.as_str(), v.clone())))
+    }
+}
+
+// Identity is the fact and its `str()`-rendered arguments, as in pyinfra's fact keys.
+impl PartialEq for FactKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.fact == other.fact && self.args == other.args
+    }
+}
+impl Eq for FactKey {}
+impl std::hash::Hash for FactKey {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.fact.hash(h);
+        self.args.hash(h);
+    }
+}
+impl PartialOrd for FactKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for FactKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (&self.fact, &self.args).cmp(&(&other.fact, &other.args))
+    }
+}
+
+impl std::fmt::Display for FactKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.args.is_empty() { write!(f, "{}", self.fact) } else { write!(f, "{}({})", self.fact, self.args_string()) }
+    }
+}
+
+/// The fact is not known to this source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unknown;
+
+/// Answers fact requests: the executor from gathered output, the LSP from its cache, tests from vectors.
+pub trait FactSource {
+    /// The fact's value (`Null` when the fact ran and found nothing), or [`Unknown`].
+    fn fact(&self, key: &FactKey) -> Result<Value, Unknown>;
+}
+
+/// What a planner may know of the host besides facts. Pure: the executor decides these values.
+pub trait PlanEnv {
+    /// The host's inventory name.
+    fn host_name(&self) -> &str {
+        "@local"
+    }
+    /// One item of host data, if set.
+    fn host_data(&self, _key: &str) -> Option<Value> {
+        None
+    }
+    /// A temporary file name on the host, stable for `key` (pyinfra's `host.get_temp_filename`).
+    fn temp_filename(&self, key: &str) -> String;
+    /// The timestamp used in backup names.
+    fn timestamp(&self) -> String;
+}
+
+/// The input of a fact parser.
+pub struct FactCtx<'a> {
+    /// The fact's bound arguments.
+    pub args: &'a Args,
+    /// Output lines of the fact's command.
+    pub output: &'a [String],
+    /// Other facts the parser may consult.
+    pub facts: &'a dyn FactSource,
+}
+
+/// A source that knows nothing.
+pub struct NoFacts;
+
+impl FactSource for NoFacts {
+    fn fact(&self, _: &FactKey) -> Result<Value, Unknown> {
+        Err(Unknown)
+    }
+}

@@ -1,0 +1,6 @@
+//! `pyinfra.facts.apk`: schema only for now.
+
+use crate::schema::Fact;
+
+/// The facts of `apk`.
+pub const FACTS: &[Fact] = &[];

@@ -1,0 +1,6 @@
+//! `pyinfra.facts.choco`: schema only for now.
+
+use crate::schema::Fact;
+
+/// The facts of `choco`.
+pub const FACTS: &[Fact] = &[];

@@ -1,0 +1,6 @@
+//! `pyinfra.facts.sysvinit`: schema only for now.
+
+use crate::schema::Fact;
+
+/// The facts of `sysvinit`.
+pub const FACTS: &[Fact] = &[];

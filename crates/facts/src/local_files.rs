@@ -1,0 +1,63 @@
+//! A read-only view of the controller's files, for planners that upload (`files.put`, `template`, `sync`).
+//!
+//! Planners never touch the filesystem: the executor passes a real view, the language server a real
+//! view of the workspace, the conformance runner the vector's fake one.
+
+/// What planners may ask about a file on the controller. Paths are as the user wrote them,
+/// already joined to the deploy directory by the planner where pyinfra does so.
+pub trait LocalFiles {
+    /// Whether `path` exists and is a regular file (following links).
+    fn is_file(&self, path: &str) -> bool;
+    /// Whether `path` exists and is a directory.
+    fn is_dir(&self, path: &str) -> bool;
+    /// Whether `path` is a symbolic link.
+    fn is_link(&self, _path: &str) -> bool {
+        false
+    }
+    /// Hex SHA-1 of a file's contents.
+    fn sha1(&self, path: &str) -> Option<String>;
+    /// Hex MD5 of a file's contents.
+    fn md5(&self, path: &str) -> Option<String>;
+    /// Hex SHA-256 of a file's contents.
+    fn sha256(&self, path: &str) -> Option<String>;
+    /// Permission bits of a file, as octal digits (`644`).
+    fn mode(&self, path: &str) -> Option<u32>;
+    /// The file's text.
+    fn read(&self, path: &str) -> Option<String>;
+    /// Entries of a directory tree below `path`: `(relative path, is_dir)`, sorted, recursively.
+    fn walk(&self, path: &str) -> Vec<(String, bool)>;
+    /// The controller's working directory, for relative paths.
+    fn cwd(&self) -> String {
+        "/".to_string()
+    }
+}
+
+/// A controller with no files at all (the language server's view when it has no workspace).
+pub struct NoLocalFiles;
+
+impl LocalFiles for NoLocalFiles {
+    fn is_file(&self, _: &str) -> bool {
+        false
+    }
+    fn is_dir(&self, _: &str) -> bool {
+        false
+    }
+    fn sha1(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn md5(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn sha256(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn mode(&self, _: &str) -> Option<u32> {
+        None
+    }
+    fn read(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn walk(&self, _: &str) -> Vec<(String, bool)> {
+        vec![]
+    }
+}

@@ -1,0 +1,9 @@
+//! `pyinfra.operations.bsdinit`: schema only for now.
+
+use crate::schema::Operation;
+
+/// What this module manages.
+pub const DOC: &str = "";
+
+/// The operations of `bsdinit`, in pyinfra's order.
+pub const OPERATIONS: &[Operation] = &[];

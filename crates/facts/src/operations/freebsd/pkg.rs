@@ -1,0 +1,9 @@
+//! `pyinfra.operations.freebsd.pkg`: schema only for now.
+
+use crate::schema::Operation;
+
+/// What this module manages.
+pub const DOC: &str = "";
+
+/// The operations of `freebsd.pkg`, in pyinfra's order.
+pub const OPERATIONS: &[Operation] = &[];

@@ -1,0 +1,9 @@
+//! `pyinfra.operations.pkg`: schema only for now.
+
+use crate::schema::Operation;
+
+/// What this module manages.
+pub const DOC: &str = "";
+
+/// The operations of `pkg`, in pyinfra's order.
+pub const OPERATIONS: &[Operation] = &[];

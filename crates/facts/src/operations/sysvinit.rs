@@ -1,0 +1,9 @@
+//! `pyinfra.operations.sysvinit`: schema only for now.
+
+use crate::schema::Operation;
+
+/// What this module manages.
+pub const DOC: &str = "";
+
+/// The operations of `sysvinit`, in pyinfra's order.
+pub const OPERATIONS: &[Operation] = &[];
