@@ -87,10 +87,7 @@ pub fn run(dir: &Path, module: Option<&str>) -> Result<Vec<CaseResult>, RunError
             for case in cases {
                 let outcome = match vectors::load(&case) {
                     Err(e) => Outcome::Failed(format!("malformed vector: {e}")),
-                    Ok(data) => match kind {
-                        Kind::Operation => op_case::run(&target, &data),
-                        Kind::Fact => fact_case::run(&target, &data),
-                    },
+                    Ok(data) => run_case(kind, &target, &data),
                 };
                 let name = case.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
                 results.push(CaseResult {
@@ -105,6 +102,25 @@ pub fn run(dir: &Path, module: Option<&str>) -> Result<Vec<CaseResult>, RunError
     }
     Ok(results)
 }
+
+/// Run one case; a panic (a bug, never expected) becomes a failed case rather than ending the run.
+fn run_case(kind: Kind, target: &str, data: &crate::value::Value) -> Outcome {
+    let run = std::panic::AssertUnwindSafe(|| match kind {
+        Kind::Operation => op_case::run(target, data),
+        Kind::Fact => fact_case::run(target, data),
+    });
+    std::panic::catch_unwind(run).unwrap_or_else(|p| {
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Outcome::Failed(format!("{PANICKED}: {msg}"))
+    })
+}
+
+/// The prefix of a failure caused by a panic.
+pub const PANICKED: &str = "panicked";
 
 /// Shorten a value's JSON for a one-line diff.
 pub(crate) fn short(v: &impl Serialize) -> String {
