@@ -3,6 +3,7 @@
 //! `.rinfra/` fact cache; both front ends (`rinfra-exec`, `rinfra-lsp`) stand on it.
 
 pub mod args;
+pub mod cache;
 pub mod conformance;
 pub mod fact_source;
 pub mod facts;
