@@ -111,12 +111,11 @@ impl FactCache {
         };
         for entry in entries.flatten() {
             let p = entry.path();
-            if p.extension().is_some_and(|e| e == "json") {
-                if let Ok(bytes) = std::fs::read(&p) {
-                    if let Ok(h) = serde_json::from_slice::<HostFacts>(&bytes) {
-                        out.push(h);
-                    }
-                }
+            if p.extension().is_some_and(|e| e == "json")
+                && let Ok(bytes) = std::fs::read(&p)
+                && let Ok(h) = serde_json::from_slice::<HostFacts>(&bytes)
+            {
+                out.push(h);
             }
         }
         out.sort_by(|a, b| a.host.cmp(&b.host));
