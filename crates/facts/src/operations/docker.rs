@@ -17,7 +17,12 @@ pub const OPERATIONS: &[Operation] = &[
               use `force=True` for that.",
         args: &[
             arg("container", "str", Dflt::Required, "Name of the container."),
-            arg("image", "str", Dflt::Str(""), "Image (and tag) to create the container from, e.g. `nginx:alpine`."),
+            arg(
+                "image",
+                "str",
+                Dflt::Str(""),
+                "Image (and tag) to create from, e.g. `nginx:alpine`; needed whenever the container is created.",
+            ),
             arg("ports", "list[str] | None", Dflt::None, "Port publications, each as for `-p`, e.g. `8080:80`."),
             arg("networks", "list[str] | None", Dflt::None, "Networks to attach the container to."),
             arg("volumes", "list[str] | None", Dflt::None, "Volume mappings, each as for `-v`, e.g. `data:/srv`."),
