@@ -132,7 +132,14 @@ async fn try_key(
 
 /// Try each key the agent holds; an absent or failing agent just means no agent keys.
 async fn try_agent(handle: &mut Handle<ClientHandler>, cfg: &SshConfig, at: &mut Attempts) -> bool {
-    let Ok(mut agent) = AgentClient::connect_env().await else { return false };
+    let socket = match &cfg.agent_socket {
+        Some(p) => p.clone(),
+        None => match std::env::var_os("SSH_AUTH_SOCK") {
+            Some(s) => PathBuf::from(s),
+            None => return false,
+        },
+    };
+    let Ok(mut agent) = AgentClient::connect_uds(&socket).await else { return false };
     let Ok(identities) = agent.request_identities().await else { return false };
     for id in identities {
         let AgentIdentity::PublicKey { key, comment } = id else { continue };

@@ -90,8 +90,10 @@ pub struct SshConfig {
     pub key_password: Option<String>,
     /// Password, tried after keys.
     pub password: Option<String>,
-    /// Try the keys of the agent at `SSH_AUTH_SOCK`.
+    /// Try the keys of the ssh-agent.
     pub allow_agent: bool,
+    /// The agent's socket (OpenSSH's `IdentityAgent`); `None`: `$SSH_AUTH_SOCK`.
+    pub agent_socket: Option<PathBuf>,
     /// Try `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`.
     pub look_for_keys: bool,
     /// The user known_hosts file: checked first, and where new keys are learnt.
@@ -128,6 +130,7 @@ impl SshConfig {
             key_password: None,
             password: None,
             allow_agent: true,
+            agent_socket: None,
             look_for_keys: true,
             known_hosts_file: home.join(".ssh").join("known_hosts"),
             global_known_hosts_files: vec![
@@ -277,11 +280,31 @@ impl SshConnector {
         }
     }
 
+    /// Open a session channel. The server frees a closed session only after our close reply reaches
+    /// it, so a new channel can briefly exceed its `MaxSessions`: such refusals are retried.
+    async fn open_channel(&self) -> Result<russh::Channel<client::Msg>, ConnectorError> {
+        let mut attempt: u64 = 0;
+        loop {
+            match self.handle.channel_open_session().await {
+                Ok(c) => return Ok(c),
+                Err(russh::Error::ChannelOpenFailure(
+                    russh::ChannelOpenFailure::ConnectFailed
+                    | russh::ChannelOpenFailure::ResourceShortage
+                    | russh::ChannelOpenFailure::AdministrativelyProhibited,
+                )) if attempt < 40 && !self.handle.is_closed() => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(5 * attempt.min(10))).await;
+                }
+                Err(e) => return Err(self.ssh_error(e)),
+            }
+        }
+    }
+
     async fn exec(&self, cmd: &RemoteCommand) -> Result<CommandOutput, ConnectorError> {
         cmd.check_env(&self.name)?;
         let _slot = self.sessions.acquire().await.map_err(|_| ConnectorError::Closed { host: self.name.clone() })?;
         self.counter.command();
-        let channel = self.handle.channel_open_session().await.map_err(|e| self.ssh_error(e))?;
+        let channel = self.open_channel().await?;
         channel.exec(true, cmd.with_env_exports()).await.map_err(|e| self.ssh_error(e))?;
         let (mut reader, writer) = channel.split();
         let feed = async {
@@ -341,10 +364,13 @@ impl SshConnector {
     }
 
     async fn sftp(&self) -> Result<&Sftp, ConnectorError> {
-        self.sftp.get_or_try_init(|| Sftp::open(&self.handle)).await.map_err(|reason| ConnectorError::Ssh {
-            host: self.name.clone(),
-            reason: format!("cannot start SFTP: {reason}"),
-        })
+        self.sftp
+            .get_or_try_init(|| async { Sftp::open(self.open_channel().await.map_err(|e| e.to_string())?).await })
+            .await
+            .map_err(|reason| ConnectorError::Ssh {
+                host: self.name.clone(),
+                reason: format!("cannot start SFTP: {reason}"),
+            })
     }
 
     async fn upload_payload(&self, payload: Payload<'_>, remote: &str) -> Result<(), ConnectorError> {

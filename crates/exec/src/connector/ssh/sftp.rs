@@ -6,13 +6,13 @@ use std::path::Path;
 use std::task::Poll;
 
 use futures::stream::{FuturesOrdered, FuturesUnordered, StreamExt};
-use russh::client::Handle;
+use russh::Channel;
+use russh::client::Msg;
 use russh_sftp::client::RawSftpSession;
 use russh_sftp::client::error::Error as SftpError;
 use russh_sftp::protocol::{FileAttributes, OpenFlags, Packet, StatusCode};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::ClientHandler;
 use crate::connector::local::AtomicFile;
 use crate::connector::{Payload, temp_path_for};
 
@@ -55,9 +55,8 @@ fn dir_of(path: &str) -> &str {
 }
 
 impl Sftp {
-    /// Open the `sftp` subsystem on a new channel.
-    pub(super) async fn open(handle: &Handle<ClientHandler>) -> Result<Sftp, String> {
-        let channel = handle.channel_open_session().await.map_err(|e| e.to_string())?;
+    /// Start the `sftp` subsystem on a fresh session channel.
+    pub(super) async fn open(channel: Channel<Msg>) -> Result<Sftp, String> {
         channel.request_subsystem(true, "sftp").await.map_err(|e| e.to_string())?;
         let raw = RawSftpSession::new(channel.into_stream());
         raw.set_timeout(REQUEST_TIMEOUT);
