@@ -9,7 +9,8 @@ pub const DOC: &str = "Create, configure, start, stop and delete OpenVZ containe
 /// `ctid`: the container every operation acts on.
 const CTID: Arg = arg("ctid", "str", Dflt::Required, "ID (CTID) of the container.");
 /// `force`: passes `--force` to the start.
-const FORCE: Arg = arg("force", "bool", Dflt::Bool(false), "Start even if the container looks broken (`--force`).");
+const FORCE: Arg =
+    arg("force", "bool", Dflt::Bool(false), "Start the container even if it is marked disabled (`--force`).");
 
 /// The operations of `vzctl`, in pyinfra's order.
 pub const OPERATIONS: &[Operation] = &[
