@@ -19,7 +19,8 @@ const CONNECTION: &[Arg] = &[PSQL_USER, PSQL_PASSWORD, PSQL_HOST, PSQL_PORT, PSQ
 pub const FACTS: &[Fact] = &[
     Fact {
         name: "PostgresqlRoles",
-        doc: "Deprecated: use `postgres.PostgresRoles`, which this is identical to. Every role of `pg_catalog.pg_roles`, keyed by name, with its columns minus the `rol` prefix: \
+        doc: "Deprecated: use `postgres.PostgresRoles`, which this is identical to. Every role of \
+              `pg_catalog.pg_roles`, keyed by name, with its columns minus the `rol` prefix: \
               `super`, `inherit`, `createrole`, `createdb`, `canlogin`, `replication` and `bypassrls` as \
               booleans, `oid` and `connlimit` as integers, other columns as strings (None when empty).",
         args: CONNECTION,
@@ -30,7 +31,8 @@ pub const FACTS: &[Fact] = &[
     },
     Fact {
         name: "PostgresqlDatabases",
-        doc: "Deprecated: use `postgres.PostgresDatabases`, which this is identical to. Every database of `pg_catalog.pg_database`, keyed by name, with its columns minus the `dat` \
+        doc: "Deprecated: use `postgres.PostgresDatabases`, which this is identical to. Every database of \
+              `pg_catalog.pg_database`, keyed by name, with its columns minus the `dat` \
               prefix: `encoding` (name, e.g. `UTF8`), `owner` (role name), `collate`, `ctype`, `istemplate` \
               and `allowconn` as booleans, ids, `dba`, `tablespace` and `connlimit` as integers.",
         args: CONNECTION,
