@@ -100,6 +100,14 @@ pub trait PlanEnv {
     fn temp_filename(&self, key: &str) -> String;
     /// The timestamp used in backup names.
     fn timestamp(&self) -> String;
+    /// A temporary file name for `key` in `dir` when one is given (`get_temp_filename(key, temp_directory=dir)`).
+    fn temp_filename_in(&self, key: &str, dir: Option<&str>) -> String {
+        let name = self.temp_filename(key);
+        match dir {
+            Some(d) if !d.is_empty() => format!("{d}/{}", name.rsplit('/').next().unwrap_or(&name)),
+            _ => name,
+        }
+    }
     /// The host's temporary directory (pyinfra's `host.get_temp_dir_config()`).
     fn temp_dir(&self) -> String {
         "/tmp".to_string()

@@ -212,6 +212,10 @@ impl PlanEnv for FakeEnv {
     fn timestamp(&self) -> String {
         "a-timestamp".to_string()
     }
+    /// The upstream fake host names every temporary file `_tempfile_`, whatever the directory.
+    fn temp_filename_in(&self, _key: &str, _dir: Option<&str>) -> String {
+        "_tempfile_".to_string()
+    }
     fn temp_dir(&self) -> String {
         "_tempdir_".to_string()
     }

@@ -119,9 +119,13 @@ fn lex(src: &str, opts: Options) -> Result<Vec<Piece>, TemplateError> {
         if strip_left {
             text.truncate(text.trim_end().len());
         } else if opts.lstrip_blocks && kind != '{' && !keep_left {
-            let line_start = text.rfind('\n').map(|n| n + 1).unwrap_or(0);
-            if text[line_start..].chars().all(|c| c == ' ' || c == '\t') {
-                text.truncate(line_start);
+            // Only a tag that starts its line (after spaces/tabs) is stripped.
+            let line_start = match text.rfind('\n') {
+                Some(n) => Some(n + 1),
+                None => (i == 0 || off == 0).then_some(0),
+            };
+            if let Some(ls) = line_start.filter(|ls| text[*ls..].chars().all(|c| c == ' ' || c == '\t')) {
+                text.truncate(ls);
             }
         }
         flush(&mut out, &mut text, &mut trim_next, &mut newline_next);
@@ -1516,6 +1520,14 @@ mod tests {
         assert_eq!(r("{{ missing | default('z') }}-{{ [1,2]|join(',') }}{# c #}", json!({})).unwrap(), "z-1,2");
         assert_eq!(r("  {%- if true -%}  \n x {%- endif %}\n", json!({})).unwrap(), "x\n");
         assert_eq!(r("{% raw %}{{ x }}{% endraw %}", json!({})).unwrap(), "{{ x }}");
+    }
+
+    #[test]
+    fn block_whitespace_options() {
+        let opts = Options { trim_blocks: true, lstrip_blocks: true };
+        let out = render("{% if true %}\n  x\n  {% endif %}\ny", &Map::new(), &H, opts);
+        assert_eq!(out.unwrap(), "  x\ny");
+        assert_eq!(r("a {% if true %}b{% endif %}\n", json!({})).unwrap(), "a b\n");
     }
 
     #[test]

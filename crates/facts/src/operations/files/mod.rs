@@ -226,8 +226,9 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         name: "get",
         doc: "Download a file from the host to the controller. Skipped when the local copy has the same \
-              checksum as the remote file, unless `force` is set. Creating the local parent directory \
-              (`create_local_dir`) is left to the executor.",
+              checksum as the remote file, unless `force` is set. Note: planners do no local I/O, so \
+              `create_local_dir` is not part of the plan (the local directory must exist or be made by the \
+              executor).",
         args: &[
             arg("src", "str", Dflt::Required, "File on the host."),
             arg("dest", "str", Dflt::Required, "Local file to write."),

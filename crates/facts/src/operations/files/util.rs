@@ -304,11 +304,7 @@ pub fn local_join(cwd: &str, p: &str) -> String {
 /// A temporary file on the host for `key`, in `dir` when one is given (pyinfra's
 /// `host.get_temp_filename(key, temp_directory=dir)`).
 pub fn temp_filename(ctx: &Ctx<'_>, key: &str, dir: Option<&str>) -> String {
-    let name = ctx.env.temp_filename(key);
-    match dir {
-        Some(d) if !d.is_empty() => format!("{d}/{}", name.rsplit('/').next().unwrap_or(&name)),
-        _ => name,
-    }
+    ctx.env.temp_filename_in(key, dir)
 }
 
 /// The `_temp_dir` global argument, if set.
