@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::args::Args;
 use crate::facts::crontab::parse_py_int;
+use crate::operations::files::util::{Sed, sed_delete, sed_replace};
 use crate::plan::{Ctx, PlanError};
 use crate::quote::quote;
 use crate::schema::{Dflt, Operation, arg};
@@ -114,20 +115,9 @@ fn has_comment(entry: &Map<String, Value>, comment: &str) -> bool {
     entry.get("comments").and_then(Value::as_array).is_some_and(|c| c.iter().any(|x| x == comment))
 }
 
-/// Escape a sed pattern or replacement for pyinfra's single- or double-quoted sed script.
-fn sed_escape(s: &str, replacement: bool, interpolate: bool) -> String {
-    let mut s = s.replace('/', "\\/");
-    if replacement {
-        s = s.replace('&', "\\&");
-    }
-    if interpolate { s.replace('"', "\\\"") } else { s.replace('\'', "'\"'\"'") }
-}
-
-/// `sed -i.TS SCRIPT FILE && rm -f FILE.TS`, pyinfra's `sed_replace` / `sed_delete` without backup.
-fn sed(ctx: &Ctx<'_>, file: &str, script: &str, interpolate: bool) -> String {
-    let ts = ctx.env.timestamp();
-    let script = if interpolate { format!("\"{script}\"") } else { format!("'{script}'") };
-    format!("sed -i.{ts} {script} {} && rm -f {}", quote(file), quote(&format!("{file}.{ts}")))
+/// pyinfra's sed edit options for the crontab's temporary copy (no backup kept).
+fn sed_options(ctx: &Ctx<'_>, interpolate: bool) -> Sed<'static> {
+    Sed { flags: "", backup: false, interpolate, extended: false, timestamp: ctx.env.timestamp() }
 }
 
 fn crontab(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
@@ -161,11 +151,12 @@ fn crontab(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
         let f = |name: &str| fields.iter().find(|(n, _)| *n == name).map(|(_, v)| py_str(v)).unwrap_or_default();
         format!("{} {} {} {} {} {command}", f("minute"), f("hour"), f("day_of_month"), f("month"), f("day_of_week"))
     };
-    let pattern = sed_escape(&format!(".*{existing_command}.*"), false, interpolate);
+    let pattern = format!(".*{existing_command}.*");
+    let sed = sed_options(ctx, interpolate);
 
     let mut edits: Vec<String> = Vec::new();
     match (present, existing) {
-        (false, Some(_)) => edits.push(sed(ctx, &temp, &format!("/{pattern}/d"), interpolate)),
+        (false, Some(_)) => edits.push(sed_delete(&temp, &pattern, &sed)),
         (true, None) => {
             if !entries.is_empty() {
                 edits.push(format!("echo '' >> {temp}"));
@@ -186,8 +177,7 @@ fn crontab(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
                 if !exists_name && truthy(cron_name) {
                     new_line = format!("{name_comment}\\n{new_line}");
                 }
-                let replacement = sed_escape(&new_line, true, interpolate);
-                edits.push(sed(ctx, &temp, &format!("s/{pattern}/{replacement}/"), interpolate));
+                edits.push(sed_replace(&temp, &pattern, &new_line, &sed));
             }
         }
         (false, None) => {}
@@ -219,12 +209,6 @@ mod tests {
         assert_eq!(try_int(&json!("*/5")), json!("*/5"));
         assert_eq!(try_int(&json!(2.7)), json!(2));
         assert_eq!(try_int(&json!(null)), json!(null));
-    }
-
-    #[test]
-    fn sed_escaping() {
-        assert_eq!(sed_escape("a/b&c'd", true, false), "a\\/b\\&c'\"'\"'d");
-        assert_eq!(sed_escape("a\"b&", false, true), "a\\\"b&");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use crate::args::Args;
+use crate::operations::files::util::{self, unix_path_join};
 use crate::plan::{Ctx, PlanError};
 use crate::quote::quote;
 use crate::schema::{Dflt, Operation, arg};
@@ -105,27 +106,10 @@ pub const OPERATIONS: &[Operation] = &[
     },
 ];
 
-/// pyinfra's `unix_path_join`: trailing slashes of all but the last part dropped, joined with `/`.
-fn path_join(parts: &[&str]) -> String {
-    let last = parts.len().saturating_sub(1);
-    parts
-        .iter()
-        .enumerate()
-        .map(|(i, p)| if i < last { p.trim_end_matches('/') } else { p })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// pyinfra's `chown` helper: `chown [-R] user[:group] target`, or `chgrp` for a group alone.
+/// pyinfra's `chown` helper on optional (truthy) user and group values.
 fn chown(target: &str, user: &Value, group: &Value, recursive: bool) -> Result<String, PlanError> {
-    let (cmd, owner) = match (truthy(user), truthy(group)) {
-        (true, true) => ("chown", format!("{}:{}", py_str(user), py_str(group))),
-        (true, false) => ("chown", py_str(user)),
-        (false, true) => ("chgrp", py_str(group)),
-        (false, false) => return Err(PlanError::op("chown() requires at least one of user or group")),
-    };
-    let flag = if recursive { " -R" } else { "" };
-    Ok(format!("{cmd}{flag} {} {}", quote(&owner), quote(target)))
+    let text = |v: &Value| truthy(v).then(|| py_str(v));
+    util::chown(target, text(user).as_deref(), text(group).as_deref(), recursive, true)
 }
 
 /// `files.Directory` for a path (truthy when the directory exists).
@@ -144,7 +128,7 @@ fn config(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
     let repo = a.get("repo");
     let existing = if !truthy(repo) {
         git_config(ctx, &Value::Null, a.get("system"))?
-    } else if directory(ctx, &path_join(&[&py_str(repo), ".git"]))? {
+    } else if directory(ctx, &unix_path_join(&[&py_str(repo), ".git"]))? {
         // Only read the repository's config once it exists.
         git_config(ctx, repo, &json!(false))?
     } else {
@@ -240,7 +224,7 @@ fn repo(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
         crate::nested(ctx, "ssh.keyscan", &[("hostname", json!(domain))])?;
     }
 
-    let mut git_commands = if directory(ctx, &path_join(&[&dest, ".git"]))? {
+    let mut git_commands = if directory(ctx, &unix_path_join(&[&dest, ".git"]))? {
         update_commands(ctx, a, &src, &dest)?
     } else {
         let mut clone = format!("clone {}", quote(&src));
@@ -282,7 +266,7 @@ fn add_worktree(ctx: &mut Ctx<'_>, a: &Args, worktree: &str) -> Result<(), PlanE
         let Some(repo_path) = &repo_path else {
             return Err(PlanError::op("repo must be specified when creating a worktree"));
         };
-        if !directory(ctx, &path_join(&[repo_path, ".git"]))? {
+        if !directory(ctx, &unix_path_join(&[repo_path, ".git"]))? {
             return Err(PlanError::op(format!(
                 "The following folder is not a valid GIT repository : {}",
                 py_str(repo)
@@ -317,7 +301,7 @@ fn add_worktree(ctx: &mut Ctx<'_>, a: &Args, worktree: &str) -> Result<(), PlanE
     ctx.shell(chown(worktree, user, group, true)?);
     // `git worktree add` (often run as root) also writes metadata and branch refs in the main repo.
     let name = worktree.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
-    ctx.shell(chown(&path_join(&[&repo_path, ".git", "worktrees", name]), user, group, true)?);
+    ctx.shell(chown(&unix_path_join(&[&repo_path, ".git", "worktrees", name]), user, group, true)?);
     let branch = if truthy(new_branch) {
         Some(py_str(new_branch))
     } else if !a.flag("detached") && !a.flag("commitish") {
@@ -326,8 +310,8 @@ fn add_worktree(ctx: &mut Ctx<'_>, a: &Args, worktree: &str) -> Result<(), PlanE
         None
     };
     if let Some(branch) = branch.filter(|b| !b.is_empty()) {
-        ctx.shell(chown(&path_join(&[&repo_path, ".git", "refs", "heads", &branch]), user, group, false)?);
-        ctx.shell(chown(&path_join(&[&repo_path, ".git", "logs", "refs", "heads", &branch]), user, group, true)?);
+        ctx.shell(chown(&unix_path_join(&[&repo_path, ".git", "refs", "heads", &branch]), user, group, false)?);
+        ctx.shell(chown(&unix_path_join(&[&repo_path, ".git", "logs", "refs", "heads", &branch]), user, group, true)?);
     }
     Ok(())
 }
@@ -407,7 +391,7 @@ fn bare_repo(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
         return Ok(());
     }
     let (user, group) = (a.get("user"), a.get("group"));
-    let head = ctx.fact("files.File", &[("path", json!(path_join(&[&path, "HEAD"])))])?;
+    let head = ctx.fact("files.File", &[("path", json!(unix_path_join(&[&path, "HEAD"])))])?;
     if !truthy(&head) {
         ctx.change(format!("create bare repository {path}"));
         ctx.shell(format!("git init --bare {}", quote(&path)));
@@ -438,11 +422,5 @@ mod tests {
         assert_eq!(chown("/a b", &json!("u"), &json!(null), true).unwrap(), "chown -R u '/a b'");
         assert_eq!(chown("/a", &json!(null), &json!("g"), false).unwrap(), "chgrp g /a");
         assert!(chown("/a", &json!(null), &json!(""), false).is_err());
-    }
-
-    #[test]
-    fn unix_path_join() {
-        assert_eq!(path_join(&["/repo/", ".git"]), "/repo/.git");
-        assert_eq!(path_join(&["/r", ".git/", "x/"]), "/r/.git/x/");
     }
 }
