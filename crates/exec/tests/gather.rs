@@ -98,11 +98,53 @@ async fn facts_by_key(conn: &dyn Connector) {
     }
 }
 
+/// `files` facts (implemented in this tree) on a real file, in one batch: stat-based facts sharing a
+/// command, a hash, contents, a missing path, and a fact whose required command (`chflags`) is absent.
+async fn files_facts(conn: &dyn Connector) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("f.txt");
+    std::fs::write(&file, "hello\nworld\n").expect("write");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let f = file.to_str().expect("utf-8").to_string();
+    let d = dir.path().to_str().expect("utf-8").to_string();
+    let missing = format!("{d}/missing");
+    let key = |fact: &str, path: &str| FactKey::new(fact, vec![("path".to_string(), serde_json::json!(path))]);
+    let keys = vec![
+        key("files.File", &f),
+        key("files.Link", &f),
+        key("files.File", &missing),
+        key("files.Directory", &d),
+        key("files.Sha1File", &f),
+        key("files.FileContents", &f),
+        key("files.Flags", &f),
+    ];
+    let before = conn.round_trips().commands;
+    let got = gather(conn, &keys, &NoFacts, &GatherOptions::default()).await.expect("gather");
+    assert_eq!(conn.round_trips().commands - before, 1, "{} facts, one round trip", keys.len());
+    let value = |i: usize| match &got.results[i].1 {
+        Ok(v) => v.clone(),
+        Err(e) => panic!("{}: {e}", got.results[i].0),
+    };
+    let file_fact = value(0);
+    assert_eq!(file_fact["mode"], 640, "{file_fact}");
+    assert_eq!(file_fact["size"], 12, "{file_fact}");
+    assert_eq!(value(1), serde_json::json!(false), "a regular file is not a link");
+    assert_eq!(value(2), serde_json::Value::Null, "nothing at the path");
+    assert!(value(3).is_object(), "{}", value(3));
+    use sha1::Digest;
+    let sha: String = sha1::Sha1::digest(b"hello\nworld\n").iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(value(4), serde_json::json!(sha));
+    assert_eq!(value(5), serde_json::json!(["hello", "world"]));
+    assert_eq!(value(6), rinfra_exec::gather::fact_default(&keys[6]).expect("default"), "chflags is missing here");
+}
+
 #[tokio::test]
 async fn local_batches() {
     let local = LocalConnector::new();
     batch_splits_outputs_in_one_round_trip(&local).await;
     facts_by_key(&local).await;
+    files_facts(&local).await;
 }
 
 #[tokio::test]
@@ -114,4 +156,5 @@ async fn ssh_batches() {
     };
     batch_splits_outputs_in_one_round_trip(&conn).await;
     facts_by_key(&conn).await;
+    files_facts(&conn).await;
 }
