@@ -68,14 +68,16 @@ pub(super) async fn authenticate(
             }
         }
     }
-    if let Some(pw) = cfg.password.as_deref().filter(|_| allow_password) {
+    if let Some(pw) = cfg.password.as_deref().filter(|_| allow_password && at.open("password")) {
         let r = handle.authenticate_password(cfg.user.as_str(), pw).await.map_err(ssh_err)?;
         if r.success() {
             return Ok(());
         }
         at.failed("password".to_string(), &r);
-    } else if cfg.password.is_some() {
+    } else if cfg.password.is_some() && !allow_password {
         at.tried.push("password (disabled: the host key changed)".to_string());
+    } else if cfg.password.is_some() {
+        at.tried.push("password (not offered by the server)".to_string());
     }
     Err(ConnectorError::Auth {
         host: host.to_string(),
