@@ -56,6 +56,9 @@ impl Sshd {
     pub fn start() -> Sshd {
         assert!(Path::new(SSHD).exists(), "{SSHD} is missing: install openssh-server (scripts/test installs it)");
         let dir = tempfile::tempdir().expect("tempdir");
+        // sshd reads authorized_keys as the user logging in, who may not be the one running the tests.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod tempdir");
         let client_key = keygen(dir.path(), "client_ed25519", "ed25519", "");
         let mut sshd = Sshd {
             port: 0,
@@ -123,11 +126,14 @@ impl Sshd {
 
     fn write_config(&self, port: u16) -> PathBuf {
         let d = self.dir.path().display();
-        let root_login = if self.user == "root" { "PermitRootLogin prohibit-password\n" } else { "" };
+        // As root, PAM lets key logins into accounts without a password (locked in /etc/shadow); a
+        // non-root sshd cannot use PAM.
+        let root_only =
+            if self.user == "root" { "PermitRootLogin prohibit-password\nUsePAM yes\n" } else { "UsePAM no\n" };
         let text = format!(
             "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nPidFile {d}/sshd.pid\n\
-             AuthorizedKeysFile {d}/authorized_keys\nStrictModes no\nUsePAM no\nPasswordAuthentication no\n\
-             KbdInteractiveAuthentication no\nPubkeyAuthentication yes\n{root_login}Subsystem sftp internal-sftp\n\
+             AuthorizedKeysFile {d}/authorized_keys\nStrictModes no\nPasswordAuthentication no\n\
+             KbdInteractiveAuthentication no\nPubkeyAuthentication yes\n{root_only}Subsystem sftp internal-sftp\n\
              MaxStartups 200\nMaxSessions 10\nLogLevel VERBOSE\n"
         );
         let path = self.dir.path().join("sshd_config");
