@@ -10,5 +10,5 @@ pub mod connector;
 pub mod gather;
 
 pub use connector::local::LocalConnector;
-pub use connector::ssh::{SshConfig, SshConnector, StrictHostKeyChecking};
+pub use connector::ssh::{Negotiated, SshConfig, SshConnector, StrictHostKeyChecking};
 pub use connector::{CommandOutput, Connector, ConnectorError, ExitStatus, Payload, RemoteCommand, RoundTrips};

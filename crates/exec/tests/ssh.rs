@@ -340,3 +340,41 @@ async fn unreachable_port_is_a_clear_connect_error() {
     let err = connect_err(&cfg).await;
     assert!(matches!(err, ConnectorError::Resolve { .. }), "{err}");
 }
+
+#[tokio::test]
+async fn kex_order_is_deliberate_and_configurable() {
+    let sshd = Sshd::start();
+    let cfg = sshd.config();
+    let mut timings = Vec::new();
+    // Finite-field DH is slow in a debug build (~1 s): one connection is enough to show it.
+    for (kexes, expected, n) in [
+        (None, "curve25519-sha256", 3),
+        (Some(vec!["ecdh-sha2-nistp256"]), "ecdh-sha2-nistp256", 3),
+        (Some(vec!["diffie-hellman-group16-sha512"]), "diffie-hellman-group16-sha512", 1),
+    ] {
+        let mut c = cfg.clone();
+        if let Some(k) = kexes {
+            c.kex_algorithms = k.into_iter().map(String::from).collect();
+        }
+        let start = Instant::now();
+        for _ in 0..n {
+            let conn = connect(&c).await;
+            assert_eq!(conn.negotiated().map(|n| n.kex), Some(expected.to_string()));
+            conn.close().await.expect("close");
+        }
+        timings.push(format!("{expected}: {:?}/connection", start.elapsed() / n));
+    }
+    println!("{}", timings.join("; "));
+
+    let mut bad = cfg.clone();
+    bad.kex_algorithms = vec!["sntrup761x25519-sha512@openssh.com".to_string()];
+    let err = connect_err(&bad).await;
+    assert!(matches!(err, ConnectorError::Config { .. }), "{err}");
+    assert!(err.to_string().contains("unknown key exchange algorithm"), "{err}");
+
+    // An algorithm the server does not offer: the handshake fails with a clear connect error.
+    bad.kex_algorithms = vec!["diffie-hellman-group1-sha1".to_string()];
+    let err = connect_err(&bad).await;
+    assert!(matches!(err, ConnectorError::Connect { .. }), "{err}");
+    assert!(err.to_string().contains("handshake"), "{err}");
+}

@@ -197,6 +197,7 @@ pub struct SshConnector {
     sftp: OnceCell<Sftp>,
     counter: RoundTripCounter,
     warnings: Arc<Mutex<Vec<String>>>,
+    negotiated: Arc<Mutex<Option<Negotiated>>>,
 }
 
 impl fmt::Debug for SshConnector {
@@ -230,6 +231,7 @@ impl SshConnector {
         let files = cfg.known_hosts_files();
         let warnings = Arc::new(Mutex::new(Vec::new()));
         let changed_key_accepted = Arc::new(AtomicBool::new(false));
+        let negotiated = Arc::new(Mutex::new(None));
         let handler = ClientHandler {
             host: name.to_string(),
             hostname: cfg.hostname.clone(),
@@ -239,6 +241,7 @@ impl SshConnector {
             mode: cfg.strict_host_key_checking,
             warnings: warnings.clone(),
             changed_key_accepted: changed_key_accepted.clone(),
+            negotiated: negotiated.clone(),
         };
         let config = Arc::new(client_config(name, cfg, &files)?);
         let mut handle = match tokio::time::timeout(limit, client::connect_stream(config, stream, handler)).await {
@@ -261,7 +264,13 @@ impl SshConnector {
             sftp: OnceCell::new(),
             counter: RoundTripCounter::default(),
             warnings,
+            negotiated,
         })
+    }
+
+    /// The algorithms agreed with the server (for `-v` output and measurements).
+    pub fn negotiated(&self) -> Option<Negotiated> {
+        self.negotiated.lock().ok().and_then(|n| n.clone())
     }
 
     /// Things the user should know about this connection (a host key learnt or let through).
@@ -544,6 +553,18 @@ struct ClientHandler {
     mode: StrictHostKeyChecking,
     warnings: Arc<Mutex<Vec<String>>>,
     changed_key_accepted: Arc<AtomicBool>,
+    negotiated: Arc<Mutex<Option<Negotiated>>>,
+}
+
+/// Algorithms agreed with the server in the last key exchange.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Negotiated {
+    /// Key exchange (`curve25519-sha256`).
+    pub kex: String,
+    /// Host key algorithm (`ssh-ed25519`).
+    pub host_key: String,
+    /// Cipher (`chacha20-poly1305@openssh.com`).
+    pub cipher: String,
 }
 
 /// Why the handshake stopped: a russh error, or our refusal of the host key.
@@ -654,5 +675,21 @@ impl client::Handler for ClientHandler {
     async fn check_server_key(&mut self, key: &PublicKeyOrCertificate) -> Result<bool, Self::Error> {
         // A host certificate is checked as its plain key: rinfra does not verify @cert-authority.
         self.check(&key.public_key())
+    }
+
+    async fn kex_done(
+        &mut self,
+        _shared_secret: Option<&[u8]>,
+        names: &russh::Names,
+        _session: &mut client::Session,
+    ) -> Result<(), Self::Error> {
+        if let Ok(mut n) = self.negotiated.lock() {
+            *n = Some(Negotiated {
+                kex: names.kex.as_ref().to_string(),
+                host_key: names.key.to_string(),
+                cipher: names.cipher.as_ref().to_string(),
+            });
+        }
+        Ok(())
     }
 }
