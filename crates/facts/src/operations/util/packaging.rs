@@ -201,10 +201,10 @@ fn has_package(
                 wanted.len() - 1
             }
         };
-        if let Some(v) = version {
-            if !wanted[idx].1.contains(&v) {
-                wanted[idx].1.push(v);
-            }
+        if let Some(v) = version
+            && !wanted[idx].1.contains(&v)
+        {
+            wanted[idx].1.push(v);
         }
     };
     let expanded = match expand {
