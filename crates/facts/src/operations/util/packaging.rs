@@ -1,13 +1,17 @@
 //! pyinfra's shared package-manager logic (`pyinfra/operations/util/packaging.py`): turn a list
 //! of wanted packages and the installed-packages fact into one install, remove and/or upgrade
 //! command. Every package-manager module (apt, pip, apk, dnf, brew, npm ...) plans through
-//! [`ensure_packages`]; they differ only in their commands, version syntax and facts.
+//! [`ensure_packages`]; they differ only in their commands, version syntax and facts. Also
+//! `.rpm` files ([`ensure_rpm`]) and yum-style `.repo` files ([`ensure_yum_repo`]).
+
+use serde_json::json;
 
 use crate::plan::{Ctx, PlanError};
 use crate::quote::quote;
-use crate::value::{Value, str_or_list};
+use crate::value::{Value, py_str, str_or_list, truthy};
 
 use super::pep508;
+use super::url::urlparse;
 
 /// Builds the `name<op>version` text a package manager installs a pinned version with.
 pub type VersionFormat = fn(name: &str, operator: &str, version: &str) -> String;
@@ -219,7 +223,7 @@ fn has_package(
                         let get = |i: usize| pair.get(i).and_then(Value::as_str).map(str::to_string);
                         add(get(0).unwrap_or_default(), get(1));
                     }
-                    other => add(crate::value::py_str(&other), None),
+                    other => add(py_str(&other), None),
                 }
             }
         }
@@ -290,6 +294,116 @@ pub fn ensure_packages(ctx: &mut Ctx<'_>, current: &Value, spec: &Ensure<'_>) ->
     Ok(())
 }
 
+/// pyinfra's `ensure_rpm`: install or remove a package from an `.rpm` file on the host or at a URL
+/// (downloaded first), comparing the archive's name and version with the installed package.
+/// `package_manager` (`yum`, `dnf`, `zypper`) removes packages.
+pub fn ensure_rpm(ctx: &mut Ctx<'_>, source: &str, present: bool, package_manager: &str) -> Result<(), PlanError> {
+    let original = source;
+    let mut source = source.to_string();
+    if !urlparse(&source).scheme.is_empty() {
+        // yum wants the `.rpm` extension.
+        let temp = format!("{}.rpm", ctx.env.temp_filename(&source));
+        crate::nested(ctx, "files.download", &[("src", json!(source)), ("dest", json!(temp))])?;
+        source = temp;
+    }
+    let info = ctx.fact("rpm.RpmPackage", &[("package", json!(source))])?;
+    let field = |v: &Value, k: &str| v.get(k).cloned().unwrap_or(Value::Null);
+    let mut exists = false;
+    if truthy(&info) {
+        let current = ctx.fact("rpm.RpmPackage", &[("package", field(&info, "name"))])?;
+        exists = truthy(&current) && field(&current, "version") == field(&info, "version");
+    }
+    if present && !exists {
+        ctx.change(format!("install {original}"));
+        if truthy(&info) {
+            ctx.shell(format!("rpm -i {source}"));
+        } else {
+            // Downloaded mid-deploy, so nothing is known yet: check on the host at run time.
+            ctx.shell(format!("rpm -q `rpm -qp {source}` 2> /dev/null || rpm -i {source}"));
+        }
+    } else if exists && !present {
+        let name = py_str(&field(&info, "name"));
+        ctx.change(format!("remove {name}"));
+        ctx.shell(format!("{package_manager} remove -y {name}"));
+    } else {
+        ctx.noop(format!("rpm {original} is {}", if present { "installed" } else { "not installed" }));
+    }
+    Ok(())
+}
+
+/// A yum/dnf/zypper repository definition for [`ensure_yum_repo`].
+pub struct YumRepo<'a> {
+    /// Repository name, or URL of a `.repo` file to download.
+    pub name_or_url: &'a str,
+    /// Base URL of the packages (needed unless `name_or_url` is a URL).
+    pub baseurl: Option<&'a str>,
+    /// Whether the repository file should exist.
+    pub present: bool,
+    /// Human-readable name; defaults to the repository name.
+    pub description: Option<&'a str>,
+    /// `enabled=1` or `0`.
+    pub enabled: bool,
+    /// `gpgcheck=1` or `0`.
+    pub gpgcheck: bool,
+    /// Space-separated URLs or absolute paths of signing keys.
+    pub gpgkey: Option<&'a str>,
+    /// Directory of `.repo` files, with a trailing slash (`/etc/yum.repos.d/`).
+    pub repo_directory: &'a str,
+    /// The `type=` line (zypper), if any.
+    pub type_: Option<&'a str>,
+}
+
+/// pyinfra's `ensure_yum_repo`: write, download or delete `<repo_directory><name>.repo`.
+pub fn ensure_yum_repo(ctx: &mut Ctx<'_>, repo: &YumRepo<'_>) -> Result<(), PlanError> {
+    let mut name = repo.name_or_url.to_string();
+    let parts = urlparse(repo.name_or_url);
+    let url = (!parts.scheme.is_empty()).then(|| repo.name_or_url.to_string());
+    if url.is_some() {
+        name = parts.path.rsplit('/').next().unwrap_or_default().to_string();
+        if let Some(stem) = name.strip_suffix(".repo") {
+            name = stem.to_string();
+        }
+    }
+    let filename = format!("{}{name}.repo", repo.repo_directory);
+    if !repo.present {
+        return crate::nested(ctx, "files.file", &[("path", json!(filename)), ("present", json!(false))]);
+    }
+    if let Some(url) = url {
+        if !truthy(&ctx.fact("files.File", &[("path", json!(filename))])?) {
+            crate::nested(ctx, "files.download", &[("src", json!(url)), ("dest", json!(filename))])?;
+        }
+        return Ok(());
+    }
+    // pyinfra asserts a base URL here.
+    let baseurl = repo.baseurl.ok_or_else(|| PlanError::value("baseurl is required for a repository by name"))?;
+    let description = repo.description.filter(|d| !d.is_empty()).unwrap_or(&name);
+    let mut lines = vec![
+        format!("[{name}]"),
+        format!("name={description}"),
+        format!("baseurl={baseurl}"),
+        format!("enabled={}", u8::from(repo.enabled)),
+        format!("gpgcheck={}", u8::from(repo.gpgcheck)),
+    ];
+    if let Some(t) = repo.type_.filter(|t| !t.is_empty()) {
+        lines.push(format!("type={t}"));
+    }
+    if let Some(keys) = repo.gpgkey.filter(|k| !k.is_empty()) {
+        for key in keys.split_whitespace() {
+            if urlparse(key).scheme.is_empty() && !key.starts_with('/') {
+                return Err(PlanError::value(format!("gpgkey must be a valid URL or an absolute path, got: {key}")));
+            }
+        }
+        lines.push(format!("gpgkey={keys}"));
+    }
+    lines.push(String::new());
+    let content = lines.join("\n");
+    crate::nested(
+        ctx,
+        "files.put",
+        &[("src", json!(format!("io:{content}"))), ("dest", json!(filename)), ("mode", json!("0644"))],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,6 +420,52 @@ mod tests {
         fn timestamp(&self) -> String {
             "t".into()
         }
+    }
+
+    /// Facts keyed by their `Display` form (`rpm.RpmPackage(package=x)`).
+    struct MapFacts(Vec<(&'static str, Value)>);
+    impl crate::fact_source::FactSource for MapFacts {
+        fn fact(&self, key: &crate::fact_source::FactKey) -> Result<Value, crate::fact_source::Unknown> {
+            let k = key.to_string();
+            self.0.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()).ok_or(crate::fact_source::Unknown)
+        }
+    }
+
+    #[test]
+    fn rpm_files() {
+        let facts = MapFacts(vec![
+            ("rpm.RpmPackage(package=/x.rpm)", json!({"name": "x", "version": "1"})),
+            ("rpm.RpmPackage(package=x)", json!({"name": "x", "version": "1"})),
+        ]);
+        let mut ctx = Ctx::new(&facts, &NoLocalFiles, &Env);
+        ensure_rpm(&mut ctx, "/x.rpm", true, "dnf").expect("plans");
+        ensure_rpm(&mut ctx, "/x.rpm", false, "dnf").expect("plans");
+        let plan = ctx.finish();
+        assert_eq!(plan.commands, vec![Command::Shell("dnf remove -y x".into())]);
+
+        let facts = MapFacts(vec![("rpm.RpmPackage(package=/y.rpm)", Value::Null)]);
+        let mut ctx = Ctx::new(&facts, &NoLocalFiles, &Env);
+        ensure_rpm(&mut ctx, "/y.rpm", true, "yum").expect("plans");
+        let want = "rpm -q `rpm -qp /y.rpm` 2> /dev/null || rpm -i /y.rpm";
+        assert_eq!(ctx.finish().commands, vec![Command::Shell(want.into())]);
+    }
+
+    #[test]
+    fn yum_repo_rejects_relative_keys() {
+        let mut ctx = Ctx::new(&NoFacts, &NoLocalFiles, &Env);
+        let repo = YumRepo {
+            name_or_url: "r",
+            baseurl: Some("http://x"),
+            present: true,
+            description: None,
+            enabled: true,
+            gpgcheck: true,
+            gpgkey: Some("http://k /k2 k3"),
+            repo_directory: "/etc/yum.repos.d/",
+            type_: None,
+        };
+        let err = ensure_yum_repo(&mut ctx, &repo).expect_err("fails");
+        assert_eq!(err, PlanError::value("gpgkey must be a valid URL or an absolute path, got: k3"));
     }
 
     fn run(current: Value, spec: &Ensure<'_>) -> (Vec<String>, Option<String>) {
