@@ -456,3 +456,19 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn never_panics(s in "[a-zA-Z0-9 \t@;,()\\[\\]<>=!~.*+_'\"é日-]{0,30}") {
+            let _ = super::parse(&s);
+            let _ = crate::operations::util::packaging::PkgInfo::from_pep508(&s).inst_vers();
+            let _ = crate::operations::util::url::urlparse(&s);
+            let _ = crate::facts::apt::parse_apt_repo(&format!("deb {s}"));
+        }
+    }
+}
