@@ -6,8 +6,9 @@ use crate::args::Args;
 use crate::facts::apt::{APT_KEYRING_DIRS, SourcesEntry, noninteractive_apt, parse_apt_repo, repo_in};
 use crate::plan::{CommandBuilder, Ctx, ErrorKind, PlanError};
 use crate::schema::{Dflt, Operation, arg};
-use crate::value::{Value, as_datetime, py_str, str_or_list, truthy};
+use crate::value::{Value, py_str, str_or_list, truthy};
 
+use super::files::time::DateTime;
 use super::util::packaging::{Ensure, ensure_packages, packages_from_arg, present_flag};
 use super::util::url::urlparse;
 
@@ -402,49 +403,8 @@ fn deb(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
     Ok(())
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
-}
-
-/// An ISO-8601 datetime as microseconds of its wall-clock time since the epoch, and its UTC
-/// offset in seconds when it has one.
-fn parse_iso(s: &str) -> Option<(i64, Option<i64>)> {
-    let num =
-        |r: std::ops::Range<usize>| s.get(r).filter(|t| t.bytes().all(|b| b.is_ascii_digit()))?.parse::<i64>().ok();
-    let (y, mo, d, h, mi, se) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
-    let mut rest = &s[19..];
-    let mut micros = 0;
-    if let Some(frac) = rest.strip_prefix('.') {
-        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
-        let digits = format!("{:0<6}", &frac[..n.min(6)]);
-        micros = digits.parse::<i64>().ok()?;
-        rest = &frac[n..];
-    }
-    let offset = match rest {
-        "" => None,
-        "Z" => Some(0),
-        _ => {
-            let sign = match rest.as_bytes()[0] {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let (oh, om) = rest[1..].split_once(':').unwrap_or((rest.get(1..3)?, rest.get(3..5).unwrap_or("0")));
-            Some(sign * (oh.parse::<i64>().ok()? * 3600 + om.get(..2).unwrap_or(om).parse::<i64>().ok()? * 60))
-        }
-    };
-    let secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
-    Some((secs * 1_000_000 + micros, offset))
-}
-
-fn parse_fact_datetime(v: &Value, what: &str) -> Result<(i64, Option<i64>), PlanError> {
-    as_datetime(v).and_then(parse_iso).ok_or_else(|| PlanError::type_(format!("{what} is not a datetime")))
+fn parse_fact_datetime(v: &Value, what: &str) -> Result<DateTime, PlanError> {
+    v.as_str().and_then(DateTime::parse).ok_or_else(|| PlanError::type_(format!("{what} is not a datetime")))
 }
 
 fn update(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
@@ -455,11 +415,10 @@ fn update(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
         if let Some(mtime) = mtime.filter(|_| truthy(&info)) {
             // Like pyinfra: the host's current time in UTC (a naive `Date` counts as UTC) against
             // the stamp's mtime taken as UTC too.
-            let (now, offset) = parse_fact_datetime(&ctx.fact("server.Date", &[])?, "server.Date")?;
-            let now_utc = now - offset.unwrap_or(0) * 1_000_000;
+            let now_utc = parse_fact_datetime(&ctx.fact("server.Date", &[])?, "server.Date")?.utc();
             let seconds = cache_time.as_f64().ok_or_else(|| PlanError::type_("cache_time must be a number"))?;
-            let (mtime, _) = parse_fact_datetime(mtime, "mtime")?;
-            if mtime > now_utc - (seconds * 1_000_000.0) as i64 {
+            let mtime = parse_fact_datetime(mtime, "mtime")?.wall;
+            if mtime > now_utc - (seconds * 1e6).round() as i128 {
                 ctx.noop("apt is already up to date");
                 return Ok(());
             }
@@ -553,13 +512,5 @@ mod tests {
         assert_eq!(derive_keyring_dest(Some("./keys/Vendor Key.asc"), &[]), "/etc/apt/keyrings/vendor_key.gpg");
         assert_eq!(derive_keyring_dest(None, &["0xAB".into(), "cd".into()]), "/etc/apt/keyrings/keyserver-0xab-cd.gpg");
         assert_eq!(sanitize_keyring_part(" __..!!__ "), "apt-keyring");
-    }
-
-    #[test]
-    fn iso_datetimes() {
-        let (t, off) = parse_iso("2015-01-01T03:00:00+02:00").expect("parses");
-        assert_eq!((t / 1_000_000 - 2 * 3600, off), (1_420_070_400 + 3600, Some(7200)));
-        assert_eq!(parse_iso("1970-01-01T00:00:01.5"), Some((1_500_000, None)));
-        assert_eq!(parse_iso("nope"), None);
     }
 }
