@@ -160,7 +160,7 @@ fn keyrings(ctx: &Ctx<'_>, dirs: Value) -> Result<Value, PlanError> {
 
 fn remove(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
     let (dest, keyid, dirs) = (a.get("dest"), a.get("keyid"), a.get("working_dirs"));
-    if !truthy(dest) && !(truthy(keyid) && truthy(dirs)) {
+    if !(truthy(dest) || (truthy(keyid) && truthy(dirs))) {
         return Err(PlanError::op("For removal, either `dest` or both `keyid` and `working_dirs` must be provided"));
     }
     let keyids = str_or_list(keyid);
