@@ -8,6 +8,7 @@
 //! exec pays Nagle's delay, ~40 ms on loopback).
 
 mod auth;
+mod host_data;
 mod known_hosts;
 mod sftp;
 
