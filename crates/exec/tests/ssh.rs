@@ -378,3 +378,34 @@ async fn kex_order_is_deliberate_and_configurable() {
     assert!(matches!(err, ConnectorError::Connect { .. }), "{err}");
     assert!(err.to_string().contains("handshake"), "{err}");
 }
+
+#[tokio::test]
+async fn host_data_and_ssh_config_file_reach_the_server() {
+    let sshd = Sshd::start();
+    let dir = sshd.dir.path();
+    let config = dir.join("ssh_config");
+    std::fs::write(
+        &config,
+        format!(
+            "Host myalias\n  HostName 127.0.0.1\n  Port {}\n  User {}\n  IdentityFile {}\n  UserKnownHostsFile {}\n",
+            sshd.port,
+            sshd.user,
+            sshd.client_key.display(),
+            sshd.known_hosts.display()
+        ),
+    )
+    .expect("write ssh config");
+    let data = serde_json::json!({
+        "ssh_config_file": config.to_str().expect("utf-8"),
+        "ssh_allow_agent": false,
+        "ssh_look_for_keys": false,
+    });
+    let data = data.as_object().cloned().unwrap_or_default();
+    let cfg = SshConfig::from_host_data("@ssh/myalias", &data).expect("settings");
+    let c = match SshConnector::connect("@ssh/myalias", &cfg).await {
+        Ok(c) => c,
+        Err(e) => panic!("connect: {e}\n{}", sshd.log()),
+    };
+    assert!(c.run(&RemoteCommand::new("true")).await.expect("run").success());
+    assert!(std::fs::read_to_string(&sshd.known_hosts).expect("learnt").starts_with("[127.0.0.1]:"));
+}

@@ -1,5 +1,5 @@
-//! Logging in, in pyinfra's order: an explicit key file alone, or else the agent's keys and the
-//! default key files; then the password. Each refusal is recorded so the final error says what was
+//! Logging in, in pyinfra's (paramiko's) order: an explicit key file alone, or else the SSH config's
+//! identity files, the agent's keys and the default key files; then the password. Each refusal is recorded so the final error says what was
 //! tried and what the server would accept.
 
 use std::path::{Path, PathBuf};
@@ -55,14 +55,20 @@ pub(super) async fn authenticate(
             return Ok(());
         }
     } else {
+        // Keys we cannot open (encrypted without a passphrase, unsupported) are skipped, as OpenSSH does.
+        for path in cfg.identity_files.iter().filter(|p| p.is_file()) {
+            let Ok(key) = load_key(path, cfg.key_password.as_deref()) else { continue };
+            if at.open("publickey") && try_key(handle, cfg, key, path, &mut at).await.map_err(ssh_err)? {
+                return Ok(());
+            }
+        }
         if cfg.allow_agent && try_agent(handle, cfg, &mut at).await {
             return Ok(());
         }
         if cfg.look_for_keys {
-            for path in default_key_files() {
-                // Keys we cannot open (encrypted without a passphrase, unsupported) are skipped, as OpenSSH does.
-                let Ok(key) = load_key(&path, cfg.key_password.as_deref()) else { continue };
-                if at.open("publickey") && try_key(handle, cfg, key, &path, &mut at).await.map_err(ssh_err)? {
+            for path in default_key_files().iter().filter(|p| !cfg.identity_files.contains(p)) {
+                let Ok(key) = load_key(path, cfg.key_password.as_deref()) else { continue };
+                if at.open("publickey") && try_key(handle, cfg, key, path, &mut at).await.map_err(ssh_err)? {
                     return Ok(());
                 }
             }

@@ -7,17 +7,9 @@ use std::time::Duration;
 
 use rinfra_facts::value::{Map, Value, truthy};
 
-use super::SshConfig;
+use super::ssh_config::{self, expand_home, expand_identity};
+use super::{SshConfig, local_user};
 use crate::connector::ConnectorError;
-
-/// `~/x` → `$HOME/x`, as pyinfra's `os.path.expanduser`.
-fn expand_user(path: &str) -> PathBuf {
-    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
-        _ if path == "~" => std::env::var_os("HOME").map_or_else(|| PathBuf::from(path), PathBuf::from),
-        _ => PathBuf::from(path),
-    }
-}
 
 impl SshConfig {
     /// Settings for the inventory host `name` (`web1` or `@ssh/web1`) from its data. Unset or `None`
@@ -59,7 +51,7 @@ impl SshConfig {
             c.user = u;
         }
         c.password = string("ssh_password")?.filter(|p| !p.is_empty());
-        c.key_file = string("ssh_key")?.filter(|k| !k.is_empty()).map(|k| expand_user(&k));
+        c.key_file = string("ssh_key")?.filter(|k| !k.is_empty()).map(|k| expand_home(&k));
         c.key_password = string("ssh_key_password")?;
         if let Some(v) = get("ssh_allow_agent") {
             c.allow_agent = truthy(v);
@@ -68,7 +60,7 @@ impl SshConfig {
             c.look_for_keys = truthy(v);
         }
         if let Some(f) = string("ssh_known_hosts_file")?.filter(|f| !f.is_empty()) {
-            c.known_hosts_file = expand_user(&f);
+            c.known_hosts_file = expand_home(&f);
         }
         if let Some(mode) = string("ssh_strict_host_key_checking")? {
             c.strict_host_key_checking =
@@ -90,7 +82,69 @@ impl SshConfig {
             seconds("ssh_connect_retry_min_delay", c.retry_delay.0)?,
             seconds("ssh_connect_retry_max_delay", c.retry_delay.1)?,
         );
+        let config_file =
+            string("ssh_config_file")?.filter(|f| !f.is_empty()).unwrap_or_else(|| "~/.ssh/config".into());
+        let file = expand_home(&config_file);
+        let found = ssh_config::lookup(&file, &c.hostname)
+            .map_err(|e| ConnectorError::Config { host: name.to_string(), reason: format!("ssh_config_file: {e}") })?;
+        c.apply_ssh_config(name, &file, found, data)?;
         Ok(c)
+    }
+
+    /// Apply the SSH config file's settings for this host the way pyinfra's client does: `HostName`,
+    /// `User` and `Port` replace the data's values, `IdentityFile` is used when no `ssh_key` is
+    /// given, `UserKnownHostsFile` unless `ssh_known_hosts_file` is set, `StrictHostKeyChecking` only
+    /// when the data sets `ssh_strict_host_key_checking` to `None`.
+    fn apply_ssh_config(
+        &mut self,
+        name: &str,
+        file: &std::path::Path,
+        s: ssh_config::HostSettings,
+        data: &Map<String, Value>,
+    ) -> Result<(), ConnectorError> {
+        let bad = |reason: String| ConnectorError::Config {
+            host: name.to_string(),
+            reason: format!("{}: {reason}", file.display()),
+        };
+        if s.proxy_jump.is_some() || s.proxy_command.is_some() {
+            return Err(bad("ProxyJump and ProxyCommand are not supported yet".to_string()));
+        }
+        if let Some(h) = s.hostname {
+            self.hostname = h;
+        }
+        if let Some(u) = s.user {
+            self.user = u;
+        }
+        if let Some(p) = s.port {
+            self.port = p.trim().parse().map_err(|_| bad(format!("bad Port {p:?}")))?;
+        }
+        if self.key_file.is_none() {
+            let local = local_user();
+            self.identity_files =
+                s.identity_files.iter().map(|f| expand_identity(f, &self.hostname, &self.user, &local)).collect();
+        }
+        let data_known_hosts =
+            data.get("ssh_known_hosts_file").is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()));
+        if let Some(files) = s.user_known_hosts_file.filter(|_| !data_known_hosts) {
+            let mut files = files.split_whitespace().map(expand_home);
+            if let Some(first) = files.next() {
+                self.known_hosts_file = first;
+            }
+            let rest: Vec<PathBuf> = files.collect();
+            self.global_known_hosts_files.splice(0..0, rest);
+        }
+        if let (Some(Value::Null), Some(mode)) = (data.get("ssh_strict_host_key_checking"), s.strict_host_key_checking)
+        {
+            self.strict_host_key_checking = mode.parse().map_err(bad)?;
+        }
+        if let Some(secs) = s.server_alive_interval {
+            let n: u64 = secs.trim().parse().map_err(|_| bad(format!("bad ServerAliveInterval {secs:?}")))?;
+            self.keepalive_interval = (n > 0).then(|| Duration::from_secs(n));
+        }
+        if let Some(agent) = s.identity_agent.filter(|a| !a.eq_ignore_ascii_case("none")) {
+            self.agent_socket = Some(expand_home(&agent));
+        }
+        Ok(())
     }
 }
 
@@ -106,7 +160,8 @@ mod tests {
 
     #[test]
     fn defaults_follow_pyinfra() {
-        let c = SshConfig::from_host_data("@ssh/web1", &Map::new()).expect("config");
+        let c =
+            SshConfig::from_host_data("@ssh/web1", &data(json!({"ssh_config_file": "/nonexistent"}))).expect("config");
         assert_eq!((c.hostname.as_str(), c.port), ("web1", 22));
         assert!(c.allow_agent && c.look_for_keys && c.key_file.is_none() && c.password.is_none());
         assert_eq!(c.strict_host_key_checking, StrictHostKeyChecking::AcceptNew);
@@ -120,7 +175,8 @@ mod tests {
             "ssh_hostname": "10.0.0.5", "ssh_port": "2222", "ssh_user": "deploy", "ssh_key": "/k/id",
             "ssh_key_password": "pp", "ssh_password": "pw", "ssh_allow_agent": false, "ssh_look_for_keys": 0,
             "ssh_known_hosts_file": "/k/known", "ssh_strict_host_key_checking": "no", "ssh_connect_retries": 2,
-            "ssh_connect_retry_min_delay": 1, "ssh_connect_retry_max_delay": 2.5, "ssh_forward_agent": null
+            "ssh_connect_retry_min_delay": 1, "ssh_connect_retry_max_delay": 2.5, "ssh_forward_agent": null,
+            "ssh_config_file": "/nonexistent"
         }));
         let c = SshConfig::from_host_data("web1", &d).expect("config");
         assert_eq!((c.hostname.as_str(), c.port, c.user.as_str()), ("10.0.0.5", 2222, "deploy"));
@@ -131,6 +187,41 @@ mod tests {
         assert_eq!(c.strict_host_key_checking, StrictHostKeyChecking::No);
         assert_eq!(c.connect_retries, 2);
         assert_eq!(c.retry_delay, (Duration::from_secs(1), Duration::from_millis(2500)));
+    }
+
+    #[test]
+    fn ssh_config_file_applies_as_in_pyinfra() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("config");
+        std::fs::write(
+            &file,
+            "Host web1\n  HostName 10.1.1.1\n  User cfguser\n  Port 2200\n  IdentityFile /keys/%r-%h\n  \
+             UserKnownHostsFile /kh/one /kh/two\n  StrictHostKeyChecking yes\n  ServerAliveInterval 7\n\
+             Host jumpy\n  ProxyJump bastion\n",
+        )
+        .expect("write");
+        let f = file.to_str().expect("utf-8");
+        let c = SshConfig::from_host_data("web1", &data(json!({"ssh_config_file": f, "ssh_user": "datauser"})))
+            .expect("config");
+        assert_eq!((c.hostname.as_str(), c.port, c.user.as_str()), ("10.1.1.1", 2200, "cfguser"));
+        assert_eq!(c.identity_files, vec![PathBuf::from("/keys/cfguser-10.1.1.1")]);
+        assert_eq!(c.known_hosts_file, PathBuf::from("/kh/one"));
+        assert_eq!(c.global_known_hosts_files.first(), Some(&PathBuf::from("/kh/two")));
+        assert_eq!(c.strict_host_key_checking, StrictHostKeyChecking::AcceptNew, "data default wins");
+        assert_eq!(c.keepalive_interval, Some(Duration::from_secs(7)));
+
+        let c = SshConfig::from_host_data(
+            "web1",
+            &data(json!({"ssh_config_file": f, "ssh_key": "/mine", "ssh_known_hosts_file": "/kh/data",
+                         "ssh_strict_host_key_checking": null})),
+        )
+        .expect("config");
+        assert!(c.identity_files.is_empty(), "ssh_key wins over IdentityFile");
+        assert_eq!(c.known_hosts_file, PathBuf::from("/kh/data"));
+        assert_eq!(c.strict_host_key_checking, StrictHostKeyChecking::Yes);
+
+        let err = SshConfig::from_host_data("jumpy", &data(json!({"ssh_config_file": f}))).expect_err("proxy");
+        assert!(err.to_string().contains("ProxyJump"), "{err}");
     }
 
     #[test]

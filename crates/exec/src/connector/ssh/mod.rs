@@ -11,6 +11,7 @@ mod auth;
 mod host_data;
 mod known_hosts;
 mod sftp;
+pub mod ssh_config;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -87,7 +88,9 @@ pub struct SshConfig {
     pub user: String,
     /// Private key file to log in with (then neither the agent nor default keys are tried, as in pyinfra).
     pub key_file: Option<PathBuf>,
-    /// Passphrase of `key_file` (also tried on default key files).
+    /// Key files from the SSH config's `IdentityFile`, tried (when readable) before the agent.
+    pub identity_files: Vec<PathBuf>,
+    /// Passphrase of `key_file` (also tried on other key files).
     pub key_password: Option<String>,
     /// Password, tried after keys.
     pub password: Option<String>,
@@ -128,6 +131,7 @@ impl SshConfig {
             port: 22,
             user: local_user(),
             key_file: None,
+            identity_files: Vec::new(),
             key_password: None,
             password: None,
             allow_agent: true,
@@ -168,6 +172,7 @@ impl fmt::Debug for SshConfig {
             .field("port", &self.port)
             .field("user", &self.user)
             .field("key_file", &self.key_file)
+            .field("identity_files", &self.identity_files)
             .field("key_password", &mask(&self.key_password))
             .field("password", &mask(&self.password))
             .field("allow_agent", &self.allow_agent)
@@ -182,7 +187,7 @@ impl fmt::Debug for SshConfig {
 }
 
 /// The controller's user name, the default remote user (as OpenSSH and paramiko use).
-fn local_user() -> String {
+pub(crate) fn local_user() -> String {
     ["USER", "LOGNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
