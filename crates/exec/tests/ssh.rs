@@ -84,7 +84,7 @@ async fn many_commands_share_one_connection() {
 
     // Each exec costs the server a login shell, whose start-up can dominate on a developer machine,
     // so the suite keeps the counts modest; RINFRA_BENCH_COMMANDS=100 measures more.
-    let n: usize = std::env::var("RINFRA_BENCH_COMMANDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    let n: usize = std::env::var("RINFRA_BENCH_COMMANDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
     let start = Instant::now();
     for i in 0..n {
         let out = c.run(&RemoteCommand::new(format!("echo {i}"))).await.expect("run");
@@ -118,25 +118,34 @@ async fn uploads_are_atomic_and_round_trip() {
     let dest = remote_dir.path().join("data.bin");
     let dest_s = dest.to_str().expect("utf-8 path");
 
-    // 5 MiB + a bit of pseudo-random bytes, so no chunk looks like another.
-    let mut big = Vec::with_capacity(5 * 1024 * 1024 + 12345);
+    // 5 MiB + a bit of pseudo-random bytes, so no chunk looks like another (RINFRA_BENCH_TRANSFER_MB
+    // measures bigger transfers).
+    let mb: usize = std::env::var("RINFRA_BENCH_TRANSFER_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
+    let size = mb * 1024 * 1024 + 12345;
+    let mut big = Vec::with_capacity(size + 4);
     let mut x: u32 = 2463534242;
-    while big.len() < big.capacity() {
+    while big.len() < size {
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;
         big.extend_from_slice(&x.to_le_bytes());
     }
+    big.truncate(size);
     let local = tempfile::tempdir().expect("local dir");
     let src = local.path().join("src.bin");
     std::fs::write(&src, &big).expect("write source");
 
+    let start = Instant::now();
     c.upload(Payload::File(&src), dest_s).await.expect("upload big file");
-    assert_eq!(std::fs::read(&dest).expect("read uploaded"), big);
+    let up = start.elapsed();
+    assert!(std::fs::read(&dest).expect("read uploaded") == big, "uploaded bytes differ");
 
     let back = local.path().join("back.bin");
+    let start = Instant::now();
     c.download(dest_s, &back).await.expect("download");
-    assert_eq!(std::fs::read(&back).expect("read downloaded"), big);
+    let down = start.elapsed();
+    assert!(std::fs::read(&back).expect("read downloaded") == big, "downloaded bytes differ");
+    println!("{} bytes: upload {up:?}, download {down:?}", big.len());
 
     // Replacing an existing file keeps its mode; no temporary file is left behind.
     use std::os::unix::fs::PermissionsExt;
