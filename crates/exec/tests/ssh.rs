@@ -187,6 +187,40 @@ async fn uploads_are_atomic_and_round_trip() {
 }
 
 #[tokio::test]
+async fn a_dropped_connection_leaves_the_destination_intact() {
+    let sshd = Sshd::start();
+    let c = connect(&sshd.config()).await;
+    let remote_dir = tempfile::tempdir().expect("remote dir");
+    let dest = remote_dir.path().join("data.bin");
+    std::fs::write(&dest, b"old content").expect("write");
+    let dest_s = dest.to_str().expect("utf-8").to_string();
+    let payload = vec![7u8; 256 * 1024 * 1024];
+
+    let start = Instant::now();
+    let upload = c.upload(Payload::Bytes(&payload), &dest_s);
+    let cut = async {
+        // Wait until the temporary file is being written, then cut the connection.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            let writing = std::fs::read_dir(remote_dir.path())
+                .map(|rd| rd.flatten().any(|e| e.file_name().to_string_lossy().ends_with(".tmp")))
+                .unwrap_or(false);
+            if writing {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        sshd.kill_connections();
+    };
+    let (result, ()) = tokio::join!(upload, cut);
+    let err = result.expect_err("the upload cannot finish");
+    assert!(err.to_string().contains("testhost"), "{err}");
+    assert!(start.elapsed() < Duration::from_secs(20), "the failure is noticed at once, not after a reply timeout");
+    assert_eq!(std::fs::read(&dest).expect("read"), b"old content", "destination untouched");
+    assert!(c.run(&RemoteCommand::new("true")).await.is_err(), "the connection is gone");
+}
+
+#[tokio::test]
 async fn accept_new_learns_then_refuses_a_changed_key() {
     let mut sshd = Sshd::start();
     let cfg = sshd.config();

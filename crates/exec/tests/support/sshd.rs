@@ -187,6 +187,22 @@ impl Sshd {
         false
     }
 
+    /// Drop every client connection (kill the server's per-connection processes, by pid), keeping
+    /// the listener: what a network failure looks like to the client.
+    pub fn kill_connections(&self) {
+        let Some(parent) = self.child.as_ref().map(Child::id) else { return };
+        let Ok(procs) = std::fs::read_dir("/proc") else { return };
+        for entry in procs.flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+            // Fields after the parenthesised command name: state, ppid, ...
+            let ppid = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+            if ppid == Some(parent) {
+                let _ = Command::new("kill").arg("-KILL").arg(pid.to_string()).status();
+            }
+        }
+    }
+
     fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();

@@ -396,7 +396,8 @@ impl SshConnector {
             path: remote.to_string(),
             reason,
         };
-        self.sftp().await?.upload(payload, remote).await.map_err(fail)
+        let sftp = self.unless_closed(self.sftp()).await??;
+        self.unless_closed(sftp.upload(payload, remote)).await?.map_err(fail)
     }
 
     async fn download_file(&self, remote: &str, local: &Path) -> Result<(), ConnectorError> {
@@ -407,7 +408,22 @@ impl SshConnector {
             path: remote.to_string(),
             reason,
         };
-        self.sftp().await?.download(remote, local).await.map_err(fail)
+        let sftp = self.unless_closed(self.sftp()).await??;
+        self.unless_closed(sftp.download(remote, local)).await?.map_err(fail)
+    }
+
+    /// Run `work`, but stop with [`ConnectorError::Closed`] as soon as the connection dies: SFTP
+    /// requests in flight are otherwise only failed by their (long) reply timeout.
+    async fn unless_closed<T>(&self, work: impl std::future::Future<Output = T>) -> Result<T, ConnectorError> {
+        let closed = async {
+            while !self.handle.is_closed() {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        };
+        tokio::select! {
+            r = work => Ok(r),
+            () = closed => Err(ConnectorError::Closed { host: self.name.clone() }),
+        }
     }
 
     async fn disconnect(&self) -> Result<(), ConnectorError> {
