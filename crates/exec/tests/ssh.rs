@@ -218,6 +218,19 @@ async fn a_dropped_connection_leaves_the_destination_intact() {
     assert!(start.elapsed() < Duration::from_secs(20), "the failure is noticed at once, not after a reply timeout");
     assert_eq!(std::fs::read(&dest).expect("read"), b"old content", "destination untouched");
     assert!(c.run(&RemoteCommand::new("true")).await.is_err(), "the connection is gone");
+
+    // A command running when the connection drops fails at once too.
+    let c = connect(&sshd.config()).await;
+    let start = Instant::now();
+    let cmd = RemoteCommand::new("sleep 30");
+    let cut = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        sshd.kill_connections();
+    };
+    let (result, ()) = tokio::join!(c.run(&cmd), cut);
+    let err = result.expect_err("the command cannot finish");
+    assert!(matches!(err, ConnectorError::Closed { .. }), "{err}");
+    assert!(start.elapsed() < Duration::from_secs(10));
 }
 
 #[tokio::test]
