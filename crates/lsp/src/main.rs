@@ -1,16 +1,22 @@
-//! `rinfra-lsp`: the language server for pyinfra deploy scripts (not built yet: see `--help`).
+//! `rinfra-lsp`: checker (and, later, language server) for pyinfra deploy scripts.
 
 use std::process::ExitCode;
 
-const HELP: &str = "rinfra-lsp - language server and checker for pyinfra deploy scripts
+const HELP: &str = "rinfra-lsp - checker for pyinfra deploy scripts
 
-usage: rinfra-lsp --help | --version
+usage:
+  rinfra-lsp check [--output-format text|json|github|sarif] [PATHS...]
+  rinfra-lsp --help | --version
 
-The server (stdio) and `rinfra-lsp check` are not implemented in this version; this binary only
-reports its version and the size of the operation catalogue it will serve.";
+The language server (stdio) is not part of this version.";
 
 fn main() -> ExitCode {
-    match std::env::args().nth(1).as_deref() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("check") => {
+            let code = rinfra_lsp::check::run(&args[1..], &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+            ExitCode::from(code)
+        }
         Some("--version") | Some("-V") => {
             println!("rinfra-lsp {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
@@ -21,7 +27,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(other) => {
-            eprintln!("rinfra-lsp: unknown command '{other}' (the server and `check` are not built yet)\n\n{HELP}");
+            eprintln!("rinfra-lsp: unknown command '{other}'\n\n{HELP}");
             ExitCode::from(2)
         }
     }

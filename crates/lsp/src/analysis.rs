@@ -1,0 +1,113 @@
+//! The analysis of one deploy file: parse (with recovery), resolve pyinfra imports, run the rules.
+//! Never fails: broken input gives a partial tree, a syntax-error diagnostic and whatever else can be said.
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, ModModule, PySourceType, Stmt};
+use ruff_python_parser::{Parsed, parse_unchecked_source};
+
+use crate::diagnostic::Diagnostic;
+use crate::operation::{OPERATIONS, OpCall, OpPath, classify};
+use crate::resolve::Bindings;
+use crate::rules;
+
+/// A parsed file with its pyinfra bindings.
+pub struct Module {
+    /// The syntax tree (recovered where the text is broken) and the parse errors.
+    pub parsed: Parsed<ModModule>,
+    /// What the file's names stand for.
+    pub bindings: Bindings,
+}
+
+impl Module {
+    /// Parse `text`.
+    pub fn parse(text: &str) -> Module {
+        let parsed = parse_unchecked_source(text, PySourceType::Python);
+        let bindings = Bindings::collect(&parsed.syntax().body);
+        Module { parsed, bindings }
+    }
+
+    /// What `func` (the callee of a call) names below `pyinfra.operations`, if anything.
+    pub fn operation_path(&self, func: &Expr) -> Option<String> {
+        let path = self.bindings.qualified(func)?;
+        Some(path.strip_prefix(OPERATIONS)?.strip_prefix('.')?.to_string())
+    }
+}
+
+/// The result of analysing one file.
+pub struct Analysis {
+    /// Every problem found, ordered by position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Whether the file imports pyinfra (`check` skips files that do not).
+    pub imports_pyinfra: bool,
+}
+
+/// Analyse the text of one file.
+pub fn analyze(text: &str) -> Analysis {
+    let module = Module::parse(text);
+    let mut diagnostics = Vec::new();
+    rules::syntax_error::check(&module.parsed, &mut diagnostics);
+    let mut checker = Checker { module: &module, diagnostics };
+    checker.visit_body(&module.parsed.syntax().body);
+    let mut diagnostics = checker.diagnostics;
+    diagnostics.sort_by_key(|d| (d.range.start(), d.rule, d.range.end()));
+    diagnostics.dedup();
+    Analysis { diagnostics, imports_pyinfra: module.bindings.imports_pyinfra() }
+}
+
+/// Walks the tree and hands imports and operation calls to the rules.
+struct Checker<'m> {
+    module: &'m Module,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn call(&mut self, call: &ast::ExprCall) {
+        let Some(path) = self.module.operation_path(&call.func) else { return };
+        match classify(&path) {
+            OpPath::Operation { module, row, target } => {
+                rules::check_call(&OpCall { call, module, row, target }, &mut self.diagnostics)
+            }
+            OpPath::UnknownOperation { module } => {
+                rules::unknown_operation::check_call(call, module, &mut self.diagnostics)
+            }
+            OpPath::UnknownModule { .. } | OpPath::Unchecked => {}
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Checker<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(import) => rules::check_import(import, &mut self.diagnostics),
+            Stmt::ImportFrom(import) => rules::check_import_from(import, &mut self.diagnostics),
+            _ => {}
+        }
+        visitor::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            self.call(call);
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_without_pyinfra_are_marked() {
+        assert!(!analyze("import os\nprint(1)\n").imports_pyinfra);
+        assert!(analyze("from pyinfra import host\n").imports_pyinfra);
+    }
+
+    #[test]
+    fn broken_input_never_panics() {
+        for src in ["apt.packages(packages=[", "from pyinfra.operations import (", "def f(:\n  x", "\u{0}\u{feff}", ""]
+        {
+            let _ = analyze(src);
+        }
+    }
+}
