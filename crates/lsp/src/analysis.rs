@@ -31,6 +31,14 @@ impl Module {
         let path = self.bindings.qualified(func)?;
         Some(path.strip_prefix(OPERATIONS)?.strip_prefix('.')?.to_string())
     }
+
+    /// The known operation `call` calls, if it calls one.
+    pub fn op_call<'a>(&self, call: &'a ast::ExprCall) -> Option<OpCall<'a>> {
+        match classify(&self.operation_path(&call.func)?) {
+            OpPath::Operation { module, row, target } => Some(OpCall { call, module, row, target }),
+            _ => None,
+        }
+    }
 }
 
 /// The result of analysing one file.
@@ -44,14 +52,19 @@ pub struct Analysis {
 /// Analyse the text of one file.
 pub fn analyze(text: &str) -> Analysis {
     let module = Module::parse(text);
+    Analysis { diagnostics: diagnostics(&module), imports_pyinfra: module.bindings.imports_pyinfra() }
+}
+
+/// Every problem of a parsed file, ordered by position.
+pub fn diagnostics(module: &Module) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     rules::syntax_error::check(&module.parsed, &mut diagnostics);
-    let mut checker = Checker { module: &module, diagnostics };
+    let mut checker = Checker { module, diagnostics };
     checker.visit_body(&module.parsed.syntax().body);
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(|d| (d.range.start(), d.rule, d.range.end()));
     diagnostics.dedup();
-    Analysis { diagnostics, imports_pyinfra: module.bindings.imports_pyinfra() }
+    diagnostics
 }
 
 /// Walks the tree and hands imports and operation calls to the rules.

@@ -36,6 +36,18 @@ impl Document {
         Document { text, line_starts }
     }
 
+    /// Replace the text between two LSP positions (the whole text when `range` is `None`).
+    pub fn edit(&mut self, range: Option<(Position, Position)>, new_text: &str) {
+        match range {
+            None => self.text = new_text.to_string(),
+            Some((start, end)) => {
+                let (a, b) = (self.offset(start).to_usize(), self.offset(end).to_usize());
+                self.text.replace_range(a.min(b)..a.max(b), new_text);
+            }
+        }
+        self.line_starts = line_starts(&self.text);
+    }
+
     /// The full text.
     pub fn text(&self) -> &str {
         &self.text
@@ -175,6 +187,20 @@ mod tests {
         // An offset inside a UTF-8 sequence moves back to the character's start.
         assert_eq!(doc.position(TextSize::new(2)), pos(0, 0));
         assert_eq!(doc.position(TextSize::new(99)), pos(1, 1));
+    }
+
+    #[test]
+    fn incremental_edits() {
+        let mut doc = Document::new("apt.update()\nx = 'é'\n".into());
+        doc.edit(Some((pos(0, 0), pos(0, 3))), "dnf");
+        assert_eq!(doc.text(), "dnf.update()\nx = 'é'\n");
+        // Insert after the `é` (column 6 in UTF-16), then a reversed range, then a full replacement.
+        doc.edit(Some((pos(1, 6), pos(1, 6))), "è");
+        assert_eq!(doc.line_text(1), "x = 'éè'");
+        doc.edit(Some((pos(1, 7), pos(1, 0))), "");
+        assert_eq!(doc.line_text(1), "'");
+        doc.edit(None, "new");
+        assert_eq!((doc.text(), doc.line_count()), ("new", 1));
     }
 
     #[test]

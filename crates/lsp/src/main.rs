@@ -1,14 +1,13 @@
-//! `rinfra-lsp`: checker (and, later, language server) for pyinfra deploy scripts.
+//! `rinfra-lsp`: language server and checker for pyinfra deploy scripts.
 
 use std::process::ExitCode;
 
-const HELP: &str = "rinfra-lsp - checker for pyinfra deploy scripts
+const HELP: &str = "rinfra-lsp - language server and checker for pyinfra deploy scripts
 
 usage:
+  rinfra-lsp server            serve the Language Server Protocol on stdin/stdout (also: --stdio)
   rinfra-lsp check [--output-format text|json|github|sarif] [PATHS...]
-  rinfra-lsp --help | --version
-
-The language server (stdio) is not part of this version.";
+  rinfra-lsp --help | --version";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -17,6 +16,13 @@ fn main() -> ExitCode {
             let code = rinfra_lsp::check::run(&args[1..], &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
             ExitCode::from(code)
         }
+        Some("server") | Some("--stdio") => match rinfra_lsp::server::run_stdio() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("rinfra-lsp server: {e}");
+                ExitCode::from(2)
+            }
+        },
         Some("--version") | Some("-V") => {
             println!("rinfra-lsp {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS

@@ -60,6 +60,20 @@ impl Bindings {
         }
     }
 
+    /// The dotted pyinfra path of dotted source text (`ops.apt` -> `pyinfra.operations.apt`), for
+    /// places where the tree may be broken, such as the text before the cursor while typing.
+    pub fn qualified_text(&self, dotted: &str) -> Option<String> {
+        let (first, rest) = match dotted.split_once('.') {
+            Some((first, rest)) => (first, Some(rest)),
+            None => (dotted, None),
+        };
+        let Binding::Pyinfra(base) = self.names.get(first)? else { return None };
+        Some(match rest {
+            Some(rest) => format!("{base}.{rest}"),
+            None => base.clone(),
+        })
+    }
+
     fn bind(&mut self, name: &str, binding: Binding) {
         self.names
             .entry(name.to_string())
@@ -237,6 +251,16 @@ mod tests {
         assert_eq!(resolve("from pyinfra.operations import apt\n[apt for apt in x]\napt.update"), None);
         assert_eq!(resolve("from mylib import apt\napt.update"), None);
         assert_eq!(resolve("from .ops import apt\napt.update"), None);
+    }
+
+    #[test]
+    fn dotted_text() {
+        let parsed = parse_unchecked_source("from pyinfra import operations as ops\nx = 1\n", PySourceType::Python);
+        let bindings = Bindings::collect(&parsed.syntax().body);
+        assert_eq!(bindings.qualified_text("ops.apt").as_deref(), Some("pyinfra.operations.apt"));
+        assert_eq!(bindings.qualified_text("ops").as_deref(), Some("pyinfra.operations"));
+        assert_eq!(bindings.qualified_text("x.y"), None);
+        assert_eq!(bindings.qualified_text(""), None);
     }
 
     #[test]
