@@ -37,6 +37,7 @@ pub mod python;
 pub mod runit;
 pub mod selinux;
 pub mod server;
+pub mod service_control;
 pub mod snap;
 pub mod ssh;
 pub mod systemd;
