@@ -4,6 +4,7 @@
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ModModule, PySourceType, Stmt};
 use ruff_python_parser::{Parsed, parse_unchecked_source};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::Diagnostic;
 use crate::operation::{OPERATIONS, OpCall, OpPath, classify};
@@ -16,6 +17,8 @@ pub struct Module {
     pub parsed: Parsed<ModModule>,
     /// What the file's names stand for.
     pub bindings: Bindings,
+    /// The source text.
+    text: String,
 }
 
 impl Module {
@@ -23,7 +26,7 @@ impl Module {
     pub fn parse(text: &str) -> Module {
         let parsed = parse_unchecked_source(text, PySourceType::Python);
         let bindings = Bindings::collect(&parsed.syntax().body);
-        Module { parsed, bindings }
+        Module { parsed, bindings, text: text.to_string() }
     }
 
     /// What `func` (the callee of a call) names below `pyinfra.operations`, if anything.
@@ -78,7 +81,19 @@ impl Checker<'_> {
         let Some(path) = self.module.operation_path(&call.func) else { return };
         match classify(&path) {
             OpPath::Operation { module, row, target } => {
-                rules::check_call(&OpCall { call, module, row, target }, &mut self.diagnostics)
+                // Arguments of a call with a syntax error inside (or right after it, on its last line) are
+                // the parser's guesses: judge only the name.
+                let text = self.module.text.as_str();
+                let end = call.range().end().to_usize();
+                let line_end = text.get(end..).and_then(|rest| rest.find(['\n', '\r'])).map_or(text.len(), |n| end + n);
+                let span = TextRange::new(call.range().start(), TextSize::new(line_end as u32));
+                let broken = self.module.parsed.errors().iter().any(|e| span.contains(e.location.start()));
+                let call = OpCall { call, module, row, target };
+                if broken {
+                    rules::check_callee(&call, &mut self.diagnostics);
+                } else {
+                    rules::check_call(&call, &mut self.diagnostics);
+                }
             }
             OpPath::UnknownOperation { module } => {
                 rules::unknown_operation::check_call(call, module, &mut self.diagnostics)
@@ -114,6 +129,14 @@ mod tests {
     fn files_without_pyinfra_are_marked() {
         assert!(!analyze("import os\nprint(1)\n").imports_pyinfra);
         assert!(analyze("from pyinfra import host\n").imports_pyinfra);
+    }
+
+    #[test]
+    fn arguments_of_a_broken_call_are_not_judged() {
+        let src = "from pyinfra.operations import dnf\ndnf.repo(name='x', src:'y', present=False)\ndnf.key(srcc=1)\n\
+                   dnf.key(name=\"a(\")\", src='x')\n";
+        let codes: Vec<&str> = analyze(src).diagnostics.iter().map(|d| d.rule.code()).collect();
+        assert_eq!(codes, ["RI000", "RI000", "RI000", "RI003", "RI002", "RI000"]);
     }
 
     #[test]

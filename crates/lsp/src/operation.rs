@@ -76,11 +76,20 @@ pub fn classify(path: &str) -> OpPath {
     OpPath::Unchecked
 }
 
+/// Names that pyinfra's operations modules import for themselves, so `from pyinfra.operations.apt import
+/// host` works in Python: never reported as unknown operations.
+const MODULE_IMPORTS: &[&str] = &["host", "state", "logger", "operation", "annotations"];
+
 /// `name` looked up in `module`.
 fn operation(module: &'static OperationModule, name: &str) -> OpPath {
     // A module whose table is still empty has no schema yet: nothing can be said about its names.
-    // Private and capitalised names are helpers and re-exports (`StringIO`), not operations.
-    if module.operations.is_empty() || name.starts_with(|c: char| c == '_' || c.is_uppercase()) {
+    // Private and capitalised names are helpers and re-exports (`StringIO`), not operations; modules
+    // import other operations modules (`server` uses `apt`) and pyinfra's own objects.
+    if module.operations.is_empty()
+        || name.starts_with(|c: char| c == '_' || c.is_uppercase())
+        || MODULE_IMPORTS.contains(&name)
+        || self::module(name).is_some()
+    {
         return OpPath::Unchecked;
     }
     let Some(row) = module.operations.iter().find(|o| o.name == name) else {
@@ -181,6 +190,8 @@ mod tests {
         assert!(matches!(classify("python.cal"), OpPath::UnknownOperation { .. }));
         assert!(matches!(classify("python._private"), OpPath::Unchecked));
         assert!(matches!(classify("python.call._inner"), OpPath::Unchecked));
+        assert!(matches!(classify("python.host"), OpPath::Unchecked));
+        assert!(matches!(classify("python.files"), OpPath::Unchecked));
     }
 
     #[test]

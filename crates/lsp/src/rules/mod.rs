@@ -111,12 +111,17 @@ impl Rule {
 
 /// Run every per-call rule on a call of a known operation.
 pub fn check_call(call: &OpCall<'_>, out: &mut Vec<Diagnostic>) {
-    deprecated_operation::check(call, out);
+    check_callee(call, out);
     too_many_positional::check(call, out);
     unknown_argument::check(call, out);
     missing_argument::check(call, out);
     wrong_literal_type::check(call, out);
     invalid_enum_value::check(call, out);
+}
+
+/// Run the rules about the called operation itself, not its arguments.
+pub fn check_callee(call: &OpCall<'_>, out: &mut Vec<Diagnostic>) {
+    deprecated_operation::check(call, out);
 }
 
 /// Run the import rules on `from <module> import ...` (absolute imports of `pyinfra.operations...`).
