@@ -1,5 +1,6 @@
 //! The language server driven over stdio JSON-RPC, as an editor drives it: initialize, didOpen and
-//! didChange with diagnostics (exact UTF-16 ranges on a non-ASCII line), completion, hover, shutdown.
+//! didChange with diagnostics (exact UTF-16 ranges on a non-ASCII line), completion, signature help,
+//! hover, shutdown.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -122,6 +123,7 @@ fn a_session_over_stdio() {
     let caps = &init["capabilities"];
     assert_eq!(caps["positionEncoding"], "utf-16");
     assert_eq!(caps["hoverProvider"], true);
+    assert!(caps["signatureHelpProvider"]["triggerCharacters"].is_array());
     assert!(caps["completionProvider"]["triggerCharacters"].as_array().is_some_and(|t| t.contains(&json!("."))));
     client.notify("initialized", json!({}));
 

@@ -9,6 +9,7 @@ use rinfra_facts::schema::{Arg, ArgKind, Dflt, Operation};
 
 pub mod completion;
 pub mod hover;
+pub mod signature_help;
 
 /// Python's `repr` of a default value.
 pub fn default_repr(default: Dflt) -> Option<String> {
