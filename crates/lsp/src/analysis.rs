@@ -7,6 +7,7 @@ use ruff_python_parser::{Parsed, parse_unchecked_source};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::Diagnostic;
+use crate::fact::{self, FACTS, FactCall, FactPath, GET_FACT, fact_argument};
 use crate::operation::{OPERATIONS, OpCall, OpPath, classify};
 use crate::resolve::Bindings;
 use crate::rules;
@@ -77,7 +78,26 @@ struct Checker<'m> {
 }
 
 impl Checker<'_> {
+    /// `host.get_fact(Fact, ...)`: the fact must exist and take the arguments.
+    fn get_fact(&mut self, call: &ast::ExprCall) {
+        let Some(fact_expr) = fact_argument(call) else { return };
+        let Some(path) = self.module.bindings.qualified(fact_expr) else { return };
+        let Some(below) = path.strip_prefix(FACTS).and_then(|p| p.strip_prefix('.')) else { return };
+        match fact::classify(below) {
+            FactPath::Fact { module, fact } => {
+                rules::invalid_fact_arguments::check(&FactCall { call, module, fact }, &mut self.diagnostics)
+            }
+            FactPath::UnknownFact { module } => {
+                rules::unknown_fact::check_get_fact(fact_expr, module, &mut self.diagnostics)
+            }
+            FactPath::Unchecked => {}
+        }
+    }
+
     fn call(&mut self, call: &ast::ExprCall) {
+        if self.module.bindings.qualified(&call.func).as_deref() == Some(GET_FACT) {
+            return self.get_fact(call);
+        }
         let Some(path) = self.module.operation_path(&call.func) else { return };
         match classify(&path) {
             OpPath::Operation { module, row, target } => {

@@ -4,7 +4,7 @@
 //! (broken text gives a recovered tree plus syntax-error diagnostics) and never panics.
 //!
 //! Entry points: [`analysis::analyze`] (text in, diagnostics out), [`check::run`] (the CLI).
-//! Code map: `document` (text and positions), `resolve` (what names stand for pyinfra), `operation`
+//! Code map: `document` (text and positions), `resolve` (what names stand for pyinfra), `operation` and `fact`
 //! (paths and calls against the schema catalogue), `rules/` (one file per diagnostic code),
 //! `check` and `output` (the CLI and its formats), `server` and `session` (the language server and the
 //! open documents it owns), `notifications/` and `requests/` (one file per LSP message).
@@ -13,6 +13,7 @@ pub mod analysis;
 pub mod check;
 pub mod diagnostic;
 pub mod document;
+pub mod fact;
 pub mod notifications;
 pub mod operation;
 pub mod output;

@@ -57,10 +57,13 @@ problems/deploy.py:22:24: RI002 Unknown argument `_sduo` for `dnf.update`; did y
 problems/deploy.py:25:22: RI003 `dnf.key` is missing required argument `src`
 problems/deploy.py:25:30: RI002 Unknown argument `srcc` for `dnf.key`; did you mean `src`?
 problems/deploy.py:29:1: RI007 `postgresql.sql` is deprecated; use `postgres.sql` instead
+problems/deploy.py:32:33: RI009 Unknown fact `Fiel` in `pyinfra.facts.files`; did you mean `File`?
+problems/deploy.py:34:1: RI010 Fact `files.File` is missing required argument `path`
+problems/deploy.py:34:21: RI010 Unknown argument `pth` for fact `files.File`; did you mean `path`?
 ";
     assert_eq!(stdout(&out), expected);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "Found 17 problems.");
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "Found 20 problems.");
 }
 
 #[test]
@@ -76,8 +79,9 @@ fn json_output() {
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     let items = v.as_array().expect("an array");
-    assert_eq!(items.len(), 16);
+    assert_eq!(items.len(), 19);
     assert_eq!(items[15]["severity"], "warning");
+    assert_eq!(items[15]["code"], "RI007");
     assert_eq!(items[0]["code"], "RI008");
     assert_eq!(items[0]["filename"], "problems/deploy.py");
     assert_eq!(items[0]["location"], serde_json::json!({"row": 3, "column": 53}));

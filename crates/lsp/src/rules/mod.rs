@@ -10,10 +10,12 @@ use crate::operation::OpCall;
 
 pub mod deprecated_operation;
 pub mod invalid_enum_value;
+pub mod invalid_fact_arguments;
 pub mod missing_argument;
 pub mod syntax_error;
 pub mod too_many_positional;
 pub mod unknown_argument;
+pub mod unknown_fact;
 pub mod unknown_module;
 pub mod unknown_operation;
 pub mod wrong_literal_type;
@@ -39,6 +41,10 @@ pub enum Rule {
     DeprecatedOperation,
     /// RI008: `pyinfra.operations` has no such module.
     UnknownModule,
+    /// RI009: the facts module has no such fact.
+    UnknownFact,
+    /// RI010: `host.get_fact` passes arguments the fact does not take, or leaves out required ones.
+    InvalidFactArguments,
 }
 
 impl Rule {
@@ -53,6 +59,8 @@ impl Rule {
         Rule::InvalidEnumValue,
         Rule::DeprecatedOperation,
         Rule::UnknownModule,
+        Rule::UnknownFact,
+        Rule::InvalidFactArguments,
     ];
 
     /// The stable code (`RI001`).
@@ -67,6 +75,8 @@ impl Rule {
             Rule::InvalidEnumValue => "RI006",
             Rule::DeprecatedOperation => "RI007",
             Rule::UnknownModule => "RI008",
+            Rule::UnknownFact => "RI009",
+            Rule::InvalidFactArguments => "RI010",
         }
     }
 
@@ -82,6 +92,8 @@ impl Rule {
             Rule::InvalidEnumValue => "invalid-enum-value",
             Rule::DeprecatedOperation => "deprecated-operation",
             Rule::UnknownModule => "unknown-module",
+            Rule::UnknownFact => "unknown-fact",
+            Rule::InvalidFactArguments => "invalid-fact-arguments",
         }
     }
 
@@ -97,6 +109,8 @@ impl Rule {
             Rule::InvalidEnumValue => "A string outside the parameter's allowed values.",
             Rule::DeprecatedOperation => "The operation is deprecated.",
             Rule::UnknownModule => "pyinfra.operations has no such module.",
+            Rule::UnknownFact => "The facts module has no such fact.",
+            Rule::InvalidFactArguments => "host.get_fact passes arguments the fact does not take, or misses some.",
         }
     }
 
@@ -128,6 +142,7 @@ pub fn check_callee(call: &OpCall<'_>, out: &mut Vec<Diagnostic>) {
 pub fn check_import_from(import: &ast::StmtImportFrom, out: &mut Vec<Diagnostic>) {
     unknown_module::check_import_from(import, out);
     unknown_operation::check_import_from(import, out);
+    unknown_fact::check_import_from(import, out);
 }
 
 /// Run the import rules on `import a.b.c`.
