@@ -251,9 +251,23 @@ impl<'a> Ctx<'a> {
         Ctx { facts, local, env, globals, commands: vec![], noop: None, changes: vec![] }
     }
 
-    /// Ask for a fact with keyword arguments (exactly those pyinfra passes).
+    /// Ask for a fact with keyword arguments. Like pyinfra's `host.get_fact`, the fact's other
+    /// parameters are filled with their defaults, so a fact has one key however it is asked for.
     pub fn fact(&self, name: &str, args: &[(&str, Value)]) -> Result<Value, PlanError> {
-        let key = FactKey::new(name, args.iter().map(|(k, v)| (k.to_string(), v.clone())).collect());
+        let given: Map<String, Value> = args.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let values = match crate::schema::catalogue().fact(name) {
+            Some((_, fact)) => match Args::bind(fact.args, &[], &given) {
+                Ok(bound) => fact
+                    .args
+                    .iter()
+                    .filter(|a| a.kind == crate::schema::ArgKind::Normal)
+                    .map(|a| (a.name.to_string(), bound.get(a.name).clone()))
+                    .collect(),
+                Err(e) => return Err(PlanError::Bind(e)),
+            },
+            None => given.into_iter().collect(),
+        };
+        let key = FactKey::new(name, values);
         self.facts.fact(&key).map_err(|_| PlanError::FactMissing(key))
     }
 

@@ -36,7 +36,8 @@ impl FactSource for FakeFacts {
         if key.args.is_empty() {
             return Ok(value.clone());
         }
-        let want = key.args_string();
+        // Both sides sorted the same way, as upstream: a value holding ", " (a list) splits too.
+        let want = sort_key(&key.args_string());
         let Some(map) = value.as_object() else { return Ok(Value::Null) };
         Ok(map.iter().find(|(k, _)| sort_key(k) == want).map(|(_, v)| v.clone()).unwrap_or(Value::Null))
     }

@@ -44,6 +44,7 @@ pub mod snap;
 pub mod systemd;
 pub mod sysvinit;
 pub mod upstart;
+pub mod util;
 pub mod uv;
 pub mod vzctl;
 pub mod xbps;

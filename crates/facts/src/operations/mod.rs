@@ -43,6 +43,7 @@ pub mod ssh;
 pub mod systemd;
 pub mod sysvinit;
 pub mod upstart;
+pub mod util;
 pub mod uv;
 pub mod vzctl;
 pub mod xbps;

@@ -8,18 +8,11 @@ use super::time::DateTime;
 use crate::args::Args;
 use crate::plan::{Ctx, ErrorKind, PlanError};
 use crate::quote::quote;
-use crate::schema::{ArgKind, catalogue};
 use crate::value::{Value, py_repr, py_str, truthy};
 
-/// Ask for a fact the way pyinfra's `host.get_fact` does: the keywords are bound to the fact's
-/// signature with its defaults (`getcallargs`), so the key holds every parameter.
+/// Ask for a fact; [`Ctx::fact`] binds the fact's defaults as pyinfra's `host.get_fact` does.
 pub fn fact(ctx: &Ctx<'_>, name: &str, kwargs: &[(&str, Value)]) -> Result<Value, PlanError> {
-    let Some((_, f)) = catalogue().fact(name) else { return ctx.fact(name, kwargs) };
-    let kw = kwargs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-    let Ok(bound) = Args::bind(f.args, &[], &kw) else { return ctx.fact(name, kwargs) };
-    let all: Vec<(&str, Value)> =
-        f.args.iter().filter(|a| a.kind == ArgKind::Normal).map(|a| (a.name, bound.get(a.name).clone())).collect();
-    ctx.fact(name, &all)
+    ctx.fact(name, kwargs)
 }
 
 /// `files.File`-style fact of one path.

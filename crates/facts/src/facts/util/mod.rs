@@ -1,0 +1,4 @@
+//! Helpers shared by several fact modules.
+
+pub mod gpg;
+pub mod packaging;

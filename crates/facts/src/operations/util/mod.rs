@@ -1,0 +1,5 @@
+//! Helpers shared by several operation modules.
+
+pub mod packaging;
+pub mod pep508;
+pub mod url;
