@@ -1,5 +1,5 @@
 //! `textDocument/completion`: modules after `from pyinfra.operations import ` and `pyinfra.operations.`,
-//! operations after `apt.`, and inside an operation call its keyword arguments (its own first, then the
+//! operations after `apt.`, facts modules and fact classes likewise below `pyinfra.facts`, and inside an operation call its keyword arguments (its own first, then the
 //! global ones, those already given left out) and the allowed values of an enum argument after `=`.
 //!
 //! The context is read from the text before the cursor where the tree may be broken mid-word, and
@@ -14,7 +14,8 @@ use tower_lsp_server::ls_types::{
 
 use rinfra_facts::schema::{Arg, ArgKind, catalogue};
 
-use super::{argument_markdown, enclosing_call, operation_markdown, signature};
+use super::{argument_markdown, enclosing_call, fact_markdown, fact_signature, operation_markdown, signature};
+use crate::fact::FACTS;
 use crate::operation::{OPERATIONS, OpCall};
 use crate::session::{OpenDocument, position};
 
@@ -85,10 +86,26 @@ fn literal_members(dotted: &str) -> Vec<CompletionItem> {
     }
 }
 
-/// What can follow `path.`: modules below `pyinfra.operations` or a package, operations of a module.
+/// What can follow `path.`: modules and operations below `pyinfra.operations`, modules and facts
+/// below `pyinfra.facts`.
 fn members(path: &str) -> Vec<CompletionItem> {
-    let Some(below) = path.strip_prefix(OPERATIONS) else { return Vec::new() };
-    let below = below.strip_prefix('.').unwrap_or(below);
+    if let Some(below) = below(path, OPERATIONS) {
+        return operation_members(below);
+    }
+    if let Some(below) = below(path, FACTS) {
+        return fact_members(below);
+    }
+    Vec::new()
+}
+
+/// The part of `path` below `root` (`""` for `root` itself).
+fn below<'a>(path: &'a str, root: &str) -> Option<&'a str> {
+    let rest = path.strip_prefix(root)?;
+    if rest.is_empty() { Some("") } else { rest.strip_prefix('.') }
+}
+
+/// Operations of a module, or the modules and packages below a package (`""`: the top).
+fn operation_members(below: &str) -> Vec<CompletionItem> {
     if let Some(module) = catalogue().operations.iter().find(|m| m.name == below) {
         return module
             .operations
@@ -121,15 +138,39 @@ fn members(path: &str) -> Vec<CompletionItem> {
         })
         .collect();
     names.dedup_by_key(|(n, _)| *n);
-    names
-        .into_iter()
-        .map(|(name, doc)| CompletionItem {
-            label: name.to_string(),
-            kind: Some(CompletionItemKind::MODULE),
-            documentation: (!doc.is_empty()).then(|| markdown(doc.to_string())),
-            ..CompletionItem::default()
+    names.into_iter().map(|(name, doc)| module_item(name, doc)).collect()
+}
+
+/// Facts of a facts module, or the facts modules (`""`).
+fn fact_members(below: &str) -> Vec<CompletionItem> {
+    if below.is_empty() {
+        return catalogue().facts.iter().map(|m| module_item(m.name, "")).collect();
+    }
+    let Some(module) = catalogue().facts.iter().find(|m| m.name == below) else { return Vec::new() };
+    module
+        .facts
+        .iter()
+        .map(|fact| {
+            let full = format!("{}.{}", module.name, fact.name);
+            CompletionItem {
+                label: fact.name.to_string(),
+                kind: Some(CompletionItemKind::CLASS),
+                detail: Some(fact_signature(&full, fact)),
+                documentation: Some(markdown(fact_markdown(&full, fact))),
+                tags: fact.deprecated.then(|| vec![CompletionItemTag::DEPRECATED]),
+                ..CompletionItem::default()
+            }
         })
         .collect()
+}
+
+fn module_item(name: &str, doc: &str) -> CompletionItem {
+    CompletionItem {
+        label: name.to_string(),
+        kind: Some(CompletionItemKind::MODULE),
+        documentation: (!doc.is_empty()).then(|| markdown(doc.to_string())),
+        ..CompletionItem::default()
+    }
 }
 
 /// Inside an operation call: keyword arguments where one can start, enum values after `name=`.
@@ -239,6 +280,20 @@ mod tests {
         assert_eq!(labels("from pyinfra.operations.freebsd import $0"), ["freebsd_update", "pkg", "service", "sysrc"]);
         assert_eq!(labels("from pyinfra.operations.dnf import k$0").first().map(String::as_str), Some("key"));
         assert_eq!(labels("from pyinfra import operations\noperations.$0"), top);
+    }
+
+    #[test]
+    fn facts_modules_and_classes() {
+        let modules = labels("from pyinfra.facts import $0");
+        assert!(modules.contains(&"files".to_string()) && modules.contains(&"server".to_string()));
+        let facts = labels("from pyinfra.facts.files import $0");
+        assert!(facts.contains(&"File".to_string()) && facts.contains(&"FindFiles".to_string()));
+        assert_eq!(labels("from pyinfra.facts import files\nfiles.$0"), facts);
+        let (doc, at) = at_cursor("from pyinfra.facts.files import $0");
+        let all = items(&doc, at);
+        let Some(file) = all.iter().find(|i| i.label == "File") else { panic!("no File") };
+        assert!(file.detail.as_deref().is_some_and(|d| d.starts_with("files.File(path: str) -> ")), "{file:?}");
+        assert!(labels("from pyinfra.operationsx import $0").is_empty());
     }
 
     #[test]

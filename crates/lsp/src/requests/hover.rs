@@ -1,5 +1,5 @@
 //! `textDocument/hover`: an operation's signature, documentation and arguments (on its name at a call
-//! or in an import), a module's summary, or one argument's type, default and meaning (on a keyword,
+//! or in an import), a fact's arguments, value type and documentation, a module's summary, or one argument's type, default and meaning (on a keyword,
 //! the operation's own or a global one).
 
 use ruff_python_ast::visitor::{self, Visitor};
@@ -9,8 +9,9 @@ use tower_lsp_server::ls_types::{self as lsp, Hover, HoverContents, MarkupConten
 
 use rinfra_facts::schema::catalogue;
 
-use super::{argument_markdown, operation_markdown};
+use super::{argument_markdown, fact_markdown, operation_markdown};
 use crate::analysis::Module;
+use crate::fact::{self, FACTS, FactPath};
 use crate::notifications::lsp_position;
 use crate::operation::{OPERATIONS, OpPath, classify};
 use crate::session::{OpenDocument, position};
@@ -26,6 +27,21 @@ pub fn hover(doc: &OpenDocument, at: Position) -> Option<Hover> {
         contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }),
         range: Some(lsp::Range { start: lsp_position(start), end: lsp_position(end) }),
     })
+}
+
+/// Markdown for a pyinfra path: an operation, a fact, or their module.
+fn describe_path(path: &str) -> Option<String> {
+    if let Some(below) = path.strip_prefix(OPERATIONS).and_then(|p| p.strip_prefix('.')) {
+        return describe(below);
+    }
+    let below = path.strip_prefix(FACTS).and_then(|p| p.strip_prefix('.'))?;
+    match fact::classify(below) {
+        FactPath::Fact { module, fact } => Some(fact_markdown(&format!("{}.{}", module.name, fact.name), fact)),
+        _ => {
+            let module = catalogue().facts.iter().find(|m| m.name == below)?;
+            Some(format!("```python\nmodule {FACTS}.{}\n```\n", module.name))
+        }
+    }
 }
 
 /// Markdown for a path below `pyinfra.operations` (an operation or a module).
@@ -55,8 +71,7 @@ impl Finder<'_> {
 
     fn qualified(&mut self, expr: &Expr, range: TextRange) {
         let Some(path) = self.module.bindings.qualified(expr) else { return };
-        let Some(below) = path.strip_prefix(OPERATIONS).and_then(|p| p.strip_prefix('.')) else { return };
-        if let Some(md) = describe(below) {
+        if let Some(md) = describe_path(&path) {
             self.found = Some((range, md));
         }
     }
@@ -77,14 +92,11 @@ impl Finder<'_> {
 
     fn import_from(&mut self, import: &ast::StmtImportFrom) {
         let Some(module) = import.module.as_ref().filter(|_| import.level == 0) else { return };
-        let Some(below) = module.as_str().strip_prefix(OPERATIONS) else { return };
-        let below = below.strip_prefix('.').unwrap_or(below);
         for alias in &import.names {
-            if self.hit(alias.name.range) {
-                let path = if below.is_empty() { alias.name.to_string() } else { format!("{below}.{}", alias.name) };
-                if let Some(md) = describe(&path) {
-                    self.found = Some((alias.name.range, md));
-                }
+            if self.hit(alias.name.range)
+                && let Some(md) = describe_path(&format!("{module}.{}", alias.name))
+            {
+                self.found = Some((alias.name.range, md));
             }
         }
     }
@@ -152,6 +164,16 @@ mod tests {
         let (doc, at) = at_cursor("from pyinfra.operations import dnf\ndnf.ke$0y()");
         let range = hover(&doc, at).and_then(|h| h.range);
         assert_eq!(range.map(|r| (r.start.character, r.end.character)), Some((4, 7)));
+    }
+
+    #[test]
+    fn facts() {
+        let md = hover_text("from pyinfra.facts.files import Fi$0le\n").unwrap_or_default();
+        assert!(md.starts_with("```python\nfiles.File(path: str) -> "), "{md}");
+        let md =
+            hover_text("from pyinfra import host\nfrom pyinfra.facts import files\nhost.get_fact(files.Fi$0le, '/')")
+                .unwrap_or_default();
+        assert!(md.starts_with("```python\nfiles.File(path: str) -> "), "{md}");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::{Ranged, TextSize};
 
-use rinfra_facts::schema::{Arg, ArgKind, Dflt, Operation};
+use rinfra_facts::schema::{Arg, ArgKind, Dflt, Fact, Operation};
 
 pub mod completion;
 pub mod hover;
@@ -72,6 +72,34 @@ pub fn operation_markdown(full_name: &str, row: &Operation, target: &Operation) 
         md.push_str(&format!("\n{}\n", target.doc));
     }
     let documented: Vec<&Arg> = target.args.iter().filter(|a| !a.doc.is_empty()).collect();
+    if !documented.is_empty() {
+        md.push_str("\n**Arguments**\n\n");
+        for a in documented {
+            md.push_str(&format!("- `{}`: {}\n", a.name, a.doc));
+        }
+    }
+    md
+}
+
+/// `files.File(path: str) -> <returns>`.
+pub fn fact_signature(full_name: &str, fact: &Fact) -> String {
+    let params: Vec<String> = fact.args.iter().map(param_signature).collect();
+    format!("{full_name}({}) -> {}", params.join(", "), fact.returns)
+}
+
+/// Markdown documentation of a fact: signature (arguments and value), doc, arguments.
+pub fn fact_markdown(full_name: &str, fact: &Fact) -> String {
+    let mut md = format!("```python\n{}\n```\n", fact_signature(full_name, fact));
+    if fact.deprecated {
+        md.push_str("\n**Deprecated**.\n");
+    }
+    if let Some((parent, _)) = fact.short {
+        md.push_str(&format!("\nDerived from `{parent}`.\n"));
+    }
+    if !fact.doc.is_empty() {
+        md.push_str(&format!("\n{}\n", fact.doc));
+    }
+    let documented: Vec<&Arg> = fact.args.iter().filter(|a| !a.doc.is_empty()).collect();
     if !documented.is_empty() {
         md.push_str("\n**Arguments**\n\n");
         for a in documented {
