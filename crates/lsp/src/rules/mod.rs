@@ -273,3 +273,22 @@ pub(crate) mod fixture {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Rule;
+
+    #[test]
+    fn codes_are_unique_and_the_readme_lists_every_rule() {
+        let readme = include_str!("../../README.md");
+        let mut codes: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), Rule::ALL.len());
+        for rule in Rule::ALL {
+            let row = format!("| {} | {}", rule.code(), rule.name());
+            let found = readme.lines().any(|l| l.split_whitespace().collect::<Vec<_>>().join(" ").starts_with(&row));
+            assert!(found, "README.md has no row for {} {}", rule.code(), rule.name());
+        }
+    }
+}
