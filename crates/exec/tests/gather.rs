@@ -1,0 +1,160 @@
+//! Batched fact gathering on `@local` and over SSH (a real sshd): one round trip for many facts,
+//! outputs split exactly, missing commands give defaults, facts not implemented fail alone.
+
+mod support;
+
+use rinfra_exec::gather::{GatherOptions, Job, JobStatus, gather, run_jobs};
+use rinfra_exec::{Connector, LocalConnector, SshConnector};
+use rinfra_facts::fact_source::{FactKey, NoFacts};
+use rinfra_facts::schema::catalogue;
+use support::sshd::Sshd;
+
+fn job(command: &str, requires: Option<&str>) -> Job {
+    Job { command: command.to_string(), requires: requires.map(str::to_string) }
+}
+
+/// The batch mechanics, identical on every connector.
+async fn batch_splits_outputs_in_one_round_trip(conn: &dyn Connector) {
+    let before = conn.round_trips().commands;
+    let big = "x".repeat(100);
+    let jobs = vec![
+        job("echo one; echo two", None),
+        job("printf 'no newline'", None),
+        job("echo oops >&2; exit 3", None),
+        job("this-command-does-not-exist-rinfra --version", Some("this-command-does-not-exist-rinfra")),
+        job("echo present", Some("sh")),
+        // Reads stdin: must see /dev/null, not swallow the rest of the script.
+        job("cat; echo after-cat", None),
+        // A syntax error or `exit` in one fact cannot break the next.
+        job("if then fi (", None),
+        job("cd / && exit 0", None),
+        job("pwd", None),
+        job(&format!("i=0; while [ $i -lt 20000 ]; do echo {big}; i=$((i+1)); done"), None),
+        job("printf ''", None),
+    ];
+    let (outs, whole) = run_jobs(conn, &jobs, &GatherOptions::default()).await.expect("batch runs");
+    assert_eq!(conn.round_trips().commands - before, 1, "one round trip for {} commands", jobs.len());
+    assert!(whole.success(), "{whole:?}");
+    let o: Vec<_> = outs.into_iter().map(|o| o.expect("every job reported")).collect();
+
+    assert_eq!((o[0].stdout.as_slice(), &o[0].status), (&b"one\ntwo\n"[..], &JobStatus::Exited(0)));
+    assert_eq!(o[1].stdout, b"no newline");
+    assert_eq!((o[2].stderr.as_slice(), &o[2].status), (&b"oops\n"[..], &JobStatus::Exited(3)));
+    assert_eq!(o[3].status, JobStatus::Missing);
+    assert!(o[3].stdout.is_empty());
+    assert_eq!(o[4].stdout, b"present\n");
+    assert_eq!(o[5].stdout, b"after-cat\n");
+    assert_ne!(o[6].status, JobStatus::Exited(0));
+    assert!(!o[6].stderr.is_empty(), "the syntax error is reported on that job's stderr");
+    assert_eq!(o[7].status, JobStatus::Exited(0));
+    assert_ne!(o[8].stdout, b"/\n", "cd in one fact does not leak into the next");
+    assert_eq!(o[9].stdout.len(), 20000 * 101);
+    assert!(o[10].stdout.is_empty() && o[10].stderr.is_empty());
+}
+
+/// Fact keys: facts that are not implemented fail alone, with a clear message, and cost no round trip
+/// when nothing can run; implemented ones run in one batch.
+async fn facts_by_key(conn: &dyn Connector) {
+    let cat = catalogue();
+    let not_implemented = cat
+        .facts
+        .iter()
+        .flat_map(|m| m.facts.iter().map(move |f| (m.name, f)))
+        .find(|(_, f)| !f.implemented() && f.args.is_empty())
+        .map(|(m, f)| format!("{m}.{}", f.name));
+    let mut keys = vec![FactKey::new("nosuch.Fact", vec![])];
+    keys.extend(not_implemented.iter().map(|n| FactKey::new(n, vec![])));
+
+    let before = conn.round_trips().commands;
+    let got = gather(conn, &keys, &NoFacts, &GatherOptions::default()).await.expect("gather");
+    assert_eq!(got.round_trips, 0);
+    assert_eq!(conn.round_trips().commands, before, "nothing runnable: no round trip");
+    let msg = got.results[0].1.as_ref().expect_err("unknown fact").to_string();
+    assert_eq!(msg, "unknown fact nosuch.Fact");
+    if let (Some(name), Some((_, r))) = (&not_implemented, got.results.get(1)) {
+        let msg = r.as_ref().expect_err("not implemented").to_string();
+        assert_eq!(msg, format!("fact {name} is not implemented yet"));
+    }
+
+    // Whatever argument-free facts of `server` exist in this tree run together in one round trip.
+    let implemented: Vec<FactKey> = ["server.Hostname", "server.Os", "server.Arch", "server.Kernel", "server.User"]
+        .iter()
+        .filter(|n| cat.fact(n).is_some_and(|(_, f)| f.implemented()))
+        .map(|n| FactKey::new(n, vec![]))
+        .collect();
+    if implemented.is_empty() {
+        return;
+    }
+    let before = conn.round_trips().commands;
+    let got = gather(conn, &implemented, &NoFacts, &GatherOptions::default()).await.expect("gather");
+    assert_eq!(conn.round_trips().commands - before, 1);
+    for (key, r) in &got.results {
+        assert!(r.is_ok(), "{key}: {r:?}");
+    }
+    let hostname = FactKey::new("server.Hostname", vec![]);
+    if let Some(Ok(v)) = got.get(&hostname) {
+        let real = conn.run(&rinfra_exec::RemoteCommand::new("uname -n")).await.expect("uname");
+        assert_eq!(v.as_str(), real.stdout_lines().first().map(String::as_str));
+    }
+}
+
+/// `files` facts (implemented in this tree) on a real file, in one batch: stat-based facts sharing a
+/// command, a hash, contents, a missing path, and a fact whose required command (`chflags`) is absent.
+async fn files_facts(conn: &dyn Connector) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("f.txt");
+    std::fs::write(&file, "hello\nworld\n").expect("write");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let f = file.to_str().expect("utf-8").to_string();
+    let d = dir.path().to_str().expect("utf-8").to_string();
+    let missing = format!("{d}/missing");
+    let key = |fact: &str, path: &str| FactKey::new(fact, vec![("path".to_string(), serde_json::json!(path))]);
+    let keys = vec![
+        key("files.File", &f),
+        key("files.Link", &f),
+        key("files.File", &missing),
+        key("files.Directory", &d),
+        key("files.Sha1File", &f),
+        key("files.FileContents", &f),
+        key("files.Flags", &f),
+    ];
+    let before = conn.round_trips().commands;
+    let got = gather(conn, &keys, &NoFacts, &GatherOptions::default()).await.expect("gather");
+    assert_eq!(conn.round_trips().commands - before, 1, "{} facts, one round trip", keys.len());
+    let value = |i: usize| match &got.results[i].1 {
+        Ok(v) => v.clone(),
+        Err(e) => panic!("{}: {e}", got.results[i].0),
+    };
+    let file_fact = value(0);
+    assert_eq!(file_fact["mode"], 640, "{file_fact}");
+    assert_eq!(file_fact["size"], 12, "{file_fact}");
+    assert_eq!(value(1), serde_json::json!(false), "a regular file is not a link");
+    assert_eq!(value(2), serde_json::Value::Null, "nothing at the path");
+    assert!(value(3).is_object(), "{}", value(3));
+    use sha1::Digest;
+    let sha: String = sha1::Sha1::digest(b"hello\nworld\n").iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(value(4), serde_json::json!(sha));
+    assert_eq!(value(5), serde_json::json!(["hello", "world"]));
+    assert_eq!(value(6), rinfra_exec::gather::fact_default(&keys[6]).expect("default"), "chflags is missing here");
+}
+
+#[tokio::test]
+async fn local_batches() {
+    let local = LocalConnector::new();
+    batch_splits_outputs_in_one_round_trip(&local).await;
+    facts_by_key(&local).await;
+    files_facts(&local).await;
+}
+
+#[tokio::test]
+async fn ssh_batches() {
+    let sshd = Sshd::start();
+    let conn = match SshConnector::connect("testhost", &sshd.config()).await {
+        Ok(c) => c,
+        Err(e) => panic!("connect: {e}\n{}", sshd.log()),
+    };
+    batch_splits_outputs_in_one_round_trip(&conn).await;
+    facts_by_key(&conn).await;
+    files_facts(&conn).await;
+}
