@@ -136,7 +136,7 @@ pub fn format_offset(z: &str) -> Option<String> {
 /// Days in a month of the Gregorian calendar.
 pub fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -368,10 +368,10 @@ pub fn load_average_parse(ctx: &FactCtx<'_>) -> Result<Value, String> {
             continue;
         }
         let tokens: Vec<&str> = line.split_whitespace().collect();
-        if tokens.len() >= 3 {
-            if let (Some(a), Some(b), Some(c)) = (py_float(tokens[0]), py_float(tokens[1]), py_float(tokens[2])) {
-                return Ok(json!({"1": a, "5": b, "15": c}));
-            }
+        if tokens.len() >= 3
+            && let (Some(a), Some(b), Some(c)) = (py_float(tokens[0]), py_float(tokens[1]), py_float(tokens[2]))
+        {
+            return Ok(json!({"1": a, "5": b, "15": c}));
         }
         if let Some([a, b, c]) = uptime_loads(line) {
             let f = |s: &str| py_float(s).ok_or_else(|| format!("could not convert string to float: {s:?}"));

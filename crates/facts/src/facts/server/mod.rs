@@ -7,10 +7,10 @@ mod mounts;
 mod network;
 mod processes;
 mod users;
-mod util;
+pub(crate) mod util;
 
 use crate::args::Args;
-use crate::schema::{Dflt, Fact, arg};
+use crate::schema::{Dflt, Fact, arg, enum_arg};
 
 fn requires_sw_vers(_: &Args) -> Option<String> {
     Some("sw_vers".into())
@@ -193,7 +193,7 @@ pub const FACTS: &[Fact] = &[
               listens. Uses `ss` (or `netstat`) on Linux and `sockstat` on FreeBSD.",
         args: &[
             arg("port", "int", Dflt::Required, "The port number."),
-            arg("protocol", "str", Dflt::Str("tcp"), "`tcp` or `udp`."),
+            enum_arg("protocol", "str", &["tcp", "udp"], Dflt::Str("tcp"), "`tcp` or `udp`."),
         ],
         returns: "tuple[str, int] | tuple[None, None]",
         command_with: Some(network::port_command),
