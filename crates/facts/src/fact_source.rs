@@ -62,7 +62,11 @@ impl Ord for FactKey {
 
 impl std::fmt::Display for FactKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.args.is_empty() { write!(f, "{}", self.fact) } else { write!(f, "{}({})", self.fact, self.args_string()) }
+        if self.args.is_empty() {
+            write!(f, "{}", self.fact)
+        } else {
+            write!(f, "{}({})", self.fact, self.args_string())
+        }
     }
 }
 

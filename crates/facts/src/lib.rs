@@ -3,6 +3,7 @@
 //! `.rinfra/` fact cache; both front ends (`rinfra-exec`, `rinfra-lsp`) stand on it.
 
 pub mod args;
+pub mod cache;
 pub mod conformance;
 pub mod fact_source;
 pub mod facts;
@@ -33,9 +34,8 @@ pub fn plan_operation(
     local: &dyn LocalFiles,
     env: &dyn PlanEnv,
 ) -> Result<Plan, PlanError> {
-    let (_, op) = catalogue()
-        .operation(full_name)
-        .ok_or_else(|| PlanError::op(format!("unknown operation {full_name}")))?;
+    let (_, op) =
+        catalogue().operation(full_name).ok_or_else(|| PlanError::op(format!("unknown operation {full_name}")))?;
     let planner = op.planner.ok_or_else(|| PlanError::NotImplemented(full_name.to_string()))?;
     let (own, global): (Map<String, Value>, Map<String, Value>) = keywords
         .iter()
@@ -51,9 +51,8 @@ pub fn plan_operation(
 /// Run another operation's planner inside this one (pyinfra's `yield from other._inner(...)`),
 /// binding `keywords` with that operation's defaults.
 pub fn nested(ctx: &mut Ctx<'_>, full_name: &str, keywords: &[(&str, Value)]) -> Result<(), PlanError> {
-    let (_, op) = catalogue()
-        .operation(full_name)
-        .ok_or_else(|| PlanError::op(format!("unknown operation {full_name}")))?;
+    let (_, op) =
+        catalogue().operation(full_name).ok_or_else(|| PlanError::op(format!("unknown operation {full_name}")))?;
     let planner = op.planner.ok_or_else(|| PlanError::NotImplemented(full_name.to_string()))?;
     let kw: Map<String, Value> = keywords.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
     let args = Args::bind(op.args, &[], &kw)?;
@@ -135,8 +134,7 @@ pub fn parse_fact(key: &FactKey, output: &[String], facts: &dyn FactSource) -> R
     let (fact, short) = resolve_fact(key)?;
     let parse = fact.parse.ok_or_else(|| FactError::NotImplemented(key.fact.clone()))?;
     let args = bind_fact(fact, key)?;
-    let value =
-        parse(&FactCtx { args: &args, output, facts }).map_err(|e| FactError::Parse(key.fact.clone(), e))?;
+    let value = parse(&FactCtx { args: &args, output, facts }).map_err(|e| FactError::Parse(key.fact.clone(), e))?;
     Ok(match short.and_then(|s| s.short) {
         Some((_, derive)) => derive(&value),
         None => value,

@@ -131,15 +131,8 @@ pub struct Operation {
 
 impl Operation {
     /// An empty row, for `..Operation::NEW` in tables.
-    pub const NEW: Operation = Operation {
-        name: "",
-        doc: "",
-        args: &[],
-        alias_of: None,
-        replaced_by: None,
-        deprecated: false,
-        planner: None,
-    };
+    pub const NEW: Operation =
+        Operation { name: "", doc: "", args: &[], alias_of: None, replaced_by: None, deprecated: false, planner: None };
 }
 
 /// One fact class: its arguments, command, parser and return shape.
@@ -257,9 +250,7 @@ impl Catalogue {
 
     /// Every operation as `(module.op, operation)`, aliases included.
     pub fn all_operations(&self) -> impl Iterator<Item = (String, &'static Operation)> + '_ {
-        self.operations
-            .iter()
-            .flat_map(|m| m.operations.iter().map(move |o| (format!("{}.{}", m.name, o.name), o)))
+        self.operations.iter().flat_map(|m| m.operations.iter().map(move |o| (format!("{}.{}", m.name, o.name), o)))
     }
 }
 

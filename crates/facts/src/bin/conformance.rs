@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use rinfra_facts::conformance::{self, report};
 
-const USAGE: &str = "usage: rinfra-conformance [DIR] [--module MODULE] [--json]
+const USAGE: &str = "usage: rinfra-conformance [DIR] [--module MODULE] [--json | --markdown]
 
 Runs pyinfra's operation and fact test vectors against rinfra's planners and fact parsers.
 DIR defaults to $RINFRA_VECTORS, else ../shared/pyinfra-vectors.";
@@ -16,10 +16,12 @@ fn main() -> ExitCode {
     let mut dir: Option<PathBuf> = None;
     let mut module = None;
     let mut json = false;
+    let mut markdown = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--json" => json = true,
+            "--markdown" => markdown = true,
             "--module" | "-m" => match args.next() {
                 Some(m) => module = Some(m),
                 None => return usage("--module needs a value"),
@@ -51,6 +53,8 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         }
+    } else if markdown {
+        print!("{}", report::markdown(&summary));
     } else {
         print!("{}", report::text(&summary));
     }

@@ -45,14 +45,14 @@ pub fn run(target: &str, data: &Value) -> Outcome {
                 if Some(c.command.as_str()) != want.as_str() {
                     return Outcome::Failed(format!("command {}\n    want    {}", short(&c.command), short(want)));
                 }
-                if let Some(want) = data.get("requires_command") {
-                    if c.requires.as_deref() != want.as_str() {
-                        return Outcome::Failed(format!(
-                            "requires_command {}\n    want             {}",
-                            short(&c.requires),
-                            short(want)
-                        ));
-                    }
+                if let Some(want) = data.get("requires_command")
+                    && c.requires.as_deref() != want.as_str()
+                {
+                    return Outcome::Failed(format!(
+                        "requires_command {}\n    want             {}",
+                        short(&c.requires),
+                        short(want)
+                    ));
                 }
             }
         }
@@ -61,7 +61,9 @@ pub fn run(target: &str, data: &Value) -> Outcome {
     let output: Vec<String> = match data.get("output") {
         None | Some(Value::Null) => vec![],
         Some(Value::String(s)) => s.lines().map(str::to_string).collect(),
-        Some(Value::Array(a)) => a.iter().map(|l| l.as_str().map(str::to_string).unwrap_or_else(|| l.to_string())).collect(),
+        Some(Value::Array(a)) => {
+            a.iter().map(|l| l.as_str().map(str::to_string).unwrap_or_else(|| l.to_string())).collect()
+        }
         Some(other) => return Outcome::Failed(format!("malformed vector: output is {}", short(other))),
     };
     let got = match crate::parse_fact(&key, &output, &facts) {

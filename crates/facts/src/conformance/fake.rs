@@ -69,7 +69,13 @@ pub fn normpath(path: &str) -> String {
         }
     }
     let joined = parts.join("/");
-    if path.starts_with('/') { format!("/{joined}") } else if joined.is_empty() { ".".into() } else { joined }
+    if path.starts_with('/') {
+        format!("/{joined}")
+    } else if joined.is_empty() {
+        ".".into()
+    } else {
+        joined
+    }
 }
 
 impl FakeLocalFiles {

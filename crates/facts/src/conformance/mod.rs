@@ -5,8 +5,8 @@
 //! diff, or is skipped when rinfra does not implement its operation or fact yet. Nothing a vector
 //! holds can make the runner panic: a malformed vector is a failed case with the reason.
 
-mod fake;
 mod fact_case;
+mod fake;
 mod op_case;
 pub mod report;
 mod vectors;
@@ -90,13 +90,7 @@ pub fn run(dir: &Path, module: Option<&str>) -> Result<Vec<CaseResult>, RunError
                     Ok(data) => run_case(kind, &target, &data),
                 };
                 let name = case.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-                results.push(CaseResult {
-                    kind,
-                    module: m.to_string(),
-                    target: target.clone(),
-                    case: name,
-                    outcome,
-                });
+                results.push(CaseResult { kind, module: m.to_string(), target: target.clone(), case: name, outcome });
             }
         }
     }

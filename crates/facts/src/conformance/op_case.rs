@@ -34,10 +34,10 @@ pub fn run(target: &str, data: &Value) -> Outcome {
     if op.planner.is_none() {
         return Outcome::Skipped("not implemented".into());
     }
-    if let Some(platforms) = data.get("require_platform").and_then(Value::as_array) {
-        if !platforms.iter().any(|p| p == "Linux") {
-            return Outcome::Skipped("needs a non-Linux controller".into());
-        }
+    if let Some(platforms) = data.get("require_platform").and_then(Value::as_array)
+        && !platforms.iter().any(|p| p == "Linux")
+    {
+        return Outcome::Skipped("needs a non-Linux controller".into());
     }
     let positional = match data.get("args") {
         None | Some(Value::Null) => vec![],
@@ -88,10 +88,10 @@ pub fn run(target: &str, data: &Value) -> Outcome {
     if Value::Array(got.clone()) != want {
         return Outcome::Failed(format!("commands {}\n    want     {}", short(&got), short(&want)));
     }
-    if let Some(want) = data.get("noop_description").and_then(Value::as_str) {
-        if plan.noop.as_deref() != Some(want) {
-            return Outcome::Failed(format!("noop {}\n    want {}", short(&plan.noop), short(&want)));
-        }
+    if let Some(want) = data.get("noop_description").and_then(Value::as_str)
+        && plan.noop.as_deref() != Some(want)
+    {
+        return Outcome::Failed(format!("noop {}\n    want {}", short(&plan.noop), short(&want)));
     }
     Outcome::Passed
 }

@@ -84,3 +84,26 @@ pub fn text(summary: &Summary) -> String {
     let _ = writeln!(out, "{} passed, {} failed, {} skipped", t.passed, t.failed, t.skipped);
     out
 }
+
+/// The per-module table as Markdown (for the README's status table).
+pub fn markdown(summary: &Summary) -> String {
+    let mut out = String::from(
+        "| module | operations passed / failed / not implemented | facts passed / failed / not implemented |\n|---|---|---|\n",
+    );
+    for (name, c) in &summary.modules {
+        let cell = |c: &Counts| {
+            let total = c.passed + c.failed + c.skipped;
+            if total == 0 {
+                "-".to_string()
+            } else if c.skipped == total {
+                format!("schema only ({total} cases)")
+            } else {
+                format!("{} / {} / {}", c.passed, c.failed, c.skipped)
+            }
+        };
+        let _ = writeln!(out, "| {} | {} | {} |", name, cell(&c.operations), cell(&c.facts));
+    }
+    let t = summary.total;
+    let _ = writeln!(out, "\n{} passed, {} failed, {} skipped", t.passed, t.failed, t.skipped);
+    out
+}

@@ -2,7 +2,6 @@
 
 use crate::schema::OperationModule;
 
-pub mod freebsd;
 pub mod apk;
 pub mod apt;
 pub mod brew;
@@ -14,6 +13,7 @@ pub mod dnf;
 pub mod docker;
 pub mod files;
 pub mod flatpak;
+pub mod freebsd;
 pub mod gem;
 pub mod git;
 pub mod go;
@@ -62,7 +62,11 @@ pub const MODULES: &[OperationModule] = &[
     OperationModule { name: "docker", doc: docker::DOC, operations: docker::OPERATIONS },
     OperationModule { name: "files", doc: files::DOC, operations: files::OPERATIONS },
     OperationModule { name: "flatpak", doc: flatpak::DOC, operations: flatpak::OPERATIONS },
-    OperationModule { name: "freebsd.freebsd_update", doc: freebsd::freebsd_update::DOC, operations: freebsd::freebsd_update::OPERATIONS },
+    OperationModule {
+        name: "freebsd.freebsd_update",
+        doc: freebsd::freebsd_update::DOC,
+        operations: freebsd::freebsd_update::OPERATIONS,
+    },
     OperationModule { name: "freebsd.pkg", doc: freebsd::pkg::DOC, operations: freebsd::pkg::OPERATIONS },
     OperationModule { name: "freebsd.service", doc: freebsd::service::DOC, operations: freebsd::service::OPERATIONS },
     OperationModule { name: "freebsd.sysrc", doc: freebsd::sysrc::DOC, operations: freebsd::sysrc::OPERATIONS },

@@ -1,0 +1,158 @@
+//! The on-disk fact cache (`.rinfra/facts/<host>.json`): what `rinfra-exec` learnt about each host,
+//! read back by the language server to plan operations without connecting.
+//!
+//! Writes go to a temporary file that is renamed into place, so a reader never sees half a file.
+//! Secrets never reach the cache: fact arguments that look like secrets are stored masked.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::fact_source::{FactKey, FactSource, Unknown};
+use crate::value::Value;
+
+/// What is shown instead of a secret argument.
+pub const MASK: &str = "*MASKED*";
+
+/// Whether a fact argument holds a secret (its value is never written to the cache).
+pub fn is_secret_arg(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("password") || n.contains("secret") || n.contains("token")
+}
+
+/// The cache's string key for a fact request, with secret arguments masked.
+pub fn cache_key(key: &FactKey) -> String {
+    let args: Vec<String> = key
+        .args
+        .iter()
+        .map(|(k, v)| if is_secret_arg(k) { format!("{k}={MASK}") } else { format!("{k}={v}") })
+        .collect();
+    if args.is_empty() { key.fact.clone() } else { format!("{}({})", key.fact, args.join(", ")) }
+}
+
+/// Everything cached about one host.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostFacts {
+    /// Inventory name of the host.
+    pub host: String,
+    /// When the facts were gathered, in seconds since the Unix epoch (set by the executor).
+    pub gathered_at: u64,
+    /// Fact values by [`cache_key`].
+    pub facts: BTreeMap<String, Value>,
+}
+
+impl HostFacts {
+    /// Record one fact's value.
+    pub fn insert(&mut self, key: &FactKey, value: Value) {
+        self.facts.insert(cache_key(key), value);
+    }
+}
+
+impl FactSource for HostFacts {
+    fn fact(&self, key: &FactKey) -> Result<Value, Unknown> {
+        self.facts.get(&cache_key(key)).cloned().ok_or(Unknown)
+    }
+}
+
+/// A fact-cache directory (normally `<workspace>/.rinfra/facts`).
+#[derive(Debug, Clone)]
+pub struct FactCache {
+    dir: PathBuf,
+}
+
+impl FactCache {
+    /// The cache below a workspace root: `<root>/.rinfra/facts`.
+    pub fn in_workspace(root: &Path) -> FactCache {
+        FactCache { dir: root.join(".rinfra").join("facts") }
+    }
+
+    /// The cache directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, host: &str) -> PathBuf {
+        // Host names may hold `/` or `:` (`@ssh/host`, `[::1]:22`); keep the file name flat and safe.
+        let safe: String =
+            host.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.@".contains(c) { c } else { '_' }).collect();
+        self.dir.join(format!("{safe}.json"))
+    }
+
+    /// Load a host's facts; `Ok(None)` when nothing is cached for it.
+    pub fn load(&self, host: &str) -> io::Result<Option<HostFacts>> {
+        match std::fs::read(self.path(host)) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(io::Error::other),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Store a host's facts atomically (temporary file, then rename).
+    pub fn store(&self, facts: &HostFacts) -> io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        let path = self.path(&facts.host);
+        let tmp = path.with_extension(format!("json.tmp{}", std::process::id()));
+        let bytes = serde_json::to_vec_pretty(facts).map_err(io::Error::other)?;
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, &path).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+    }
+
+    /// Every host with cached facts, sorted.
+    pub fn hosts(&self) -> io::Result<Vec<HostFacts>> {
+        let mut out = Vec::new();
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(e),
+        };
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.extension().is_some_and(|e| e == "json")
+                && let Ok(bytes) = std::fs::read(&p)
+                && let Ok(h) = serde_json::from_slice::<HostFacts>(&bytes)
+            {
+                out.push(h);
+            }
+        }
+        out.sort_by(|a, b| a.host.cmp(&b.host));
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn key(fact: &str, args: &[(&str, Value)]) -> FactKey {
+        FactKey::new(fact, args.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    }
+
+    #[test]
+    fn round_trips_and_answers_as_a_fact_source() {
+        let dir = std::env::temp_dir().join(format!("rinfra-cache-test-{}", std::process::id()));
+        let cache = FactCache::in_workspace(&dir);
+        let mut h = HostFacts { host: "@ssh/web1".into(), gathered_at: 7, ..HostFacts::default() };
+        h.insert(&key("files.File", &[("path", json!("/etc/motd"))]), json!({"mode": 644}));
+        cache.store(&h).expect("store");
+        let back = cache.load("@ssh/web1").expect("load").expect("cached");
+        assert_eq!(back, h);
+        assert_eq!(back.fact(&key("files.File", &[("path", json!("/etc/motd"))])), Ok(json!({"mode": 644})));
+        assert_eq!(back.fact(&key("server.Os", &[])), Err(Unknown));
+        assert_eq!(cache.hosts().expect("hosts").len(), 1);
+        assert!(cache.load("other").expect("load").is_none());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn secrets_are_masked_in_keys() {
+        let k = key("mysql.MysqlDatabases", &[("mysql_password", json!("hunter2")), ("mysql_user", json!("u"))]);
+        let s = cache_key(&k);
+        assert!(!s.contains("hunter2"), "{s}");
+        assert!(s.contains(MASK));
+    }
+}
