@@ -3,4 +3,11 @@
 use crate::schema::Fact;
 
 /// The facts of `gem`.
-pub const FACTS: &[Fact] = &[];
+pub const FACTS: &[Fact] = &[Fact {
+    name: "GemPackages",
+    doc: "The locally installed Ruby gems, from `gem list --local`: gem name mapped to the set of installed \
+          versions.",
+    returns: "dict[str, set[str]]",
+    default: "{}",
+    ..Fact::NEW
+}];

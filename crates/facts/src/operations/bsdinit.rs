@@ -1,9 +1,35 @@
 //! `pyinfra.operations.bsdinit`: schema only for now.
 
-use crate::schema::Operation;
+use crate::schema::{Dflt, Operation, arg};
 
 /// What this module manages.
-pub const DOC: &str = "";
+pub const DOC: &str = "Control BSD rc.d services (scripts in `/etc/rc.d` and `/usr/local/etc/rc.d`).";
 
 /// The operations of `bsdinit`, in pyinfra's order.
-pub const OPERATIONS: &[Operation] = &[];
+pub const OPERATIONS: &[Operation] = &[Operation {
+    name: "service",
+    doc: "Start, stop, restart or reload a BSD rc.d service and optionally enable it at boot. The service \
+          state comes from `bsdinit.RcdStatus`: a start or stop only runs when the service is not already \
+          in the wanted state, and restart/reload only happen when it is running. The script is looked up \
+          in `/etc/rc.d` first, then `/usr/local/etc/rc.d`. Enabling writes or removes a \
+          `<service>_enable=\"YES\"` line in `/etc/rc.conf.local`.",
+    args: &[
+        arg("service", "str", Dflt::Required, "Name of the rc.d script to manage."),
+        arg("running", "bool", Dflt::Bool(true), "Whether the service should be running (true) or stopped (false)."),
+        arg("restarted", "bool", Dflt::Bool(false), "Restart the service if it is running."),
+        arg("reloaded", "bool", Dflt::Bool(false), "Reload the service if it is running."),
+        arg(
+            "command",
+            "str | None",
+            Dflt::None,
+            "Extra action to run through the script every time, e.g. `rotate` gives `/etc/rc.d/<service> rotate`.",
+        ),
+        arg(
+            "enabled",
+            "bool | None",
+            Dflt::None,
+            "Enable (true) or disable (false) the service at boot via `/etc/rc.conf.local`; None leaves it.",
+        ),
+    ],
+    ..Operation::NEW
+}];
