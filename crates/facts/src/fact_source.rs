@@ -87,6 +87,12 @@ pub struct Unknown;
 pub trait FactSource {
     /// The fact's value (`Null` when the fact ran and found nothing), or [`Unknown`].
     fn fact(&self, key: &FactKey) -> Result<Value, Unknown>;
+
+    /// Unix time (seconds) that parsers take as "now", e.g. for `ls` dates without a year.
+    /// Sources pin it for reproducible parsing; the default is the system clock.
+    fn now(&self) -> i64 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    }
 }
 
 /// What a planner may know of the host besides facts. Pure: the executor decides these values.
@@ -103,6 +109,18 @@ pub trait PlanEnv {
     fn temp_filename(&self, key: &str) -> String;
     /// The timestamp used in backup names.
     fn timestamp(&self) -> String;
+    /// A temporary file name for `key` in `dir` when one is given (`get_temp_filename(key, temp_directory=dir)`).
+    fn temp_filename_in(&self, key: &str, dir: Option<&str>) -> String {
+        let name = self.temp_filename(key);
+        match dir {
+            Some(d) if !d.is_empty() => format!("{d}/{}", name.rsplit('/').next().unwrap_or(&name)),
+            _ => name,
+        }
+    }
+    /// The host's temporary directory (pyinfra's `host.get_temp_dir_config()`).
+    fn temp_dir(&self) -> String {
+        "/tmp".to_string()
+    }
 }
 
 /// The input of a fact parser.

@@ -24,7 +24,25 @@ pub trait LocalFiles {
     fn mode(&self, path: &str) -> Option<u32>;
     /// The file's text.
     fn read(&self, path: &str) -> Option<String>;
-    /// Entries of a directory tree below `path`: `(relative path, is_dir)`, sorted, recursively.
+    /// The file's lines, as Python's `readlines()` gives them (each with its line ending).
+    fn read_lines(&self, path: &str) -> Option<Vec<String>> {
+        self.read(path).map(|s| s.split_inclusive('\n').map(str::to_string).collect())
+    }
+    /// Where a symbolic link points (`os.readlink`), if `path` is a link.
+    fn read_link(&self, _path: &str) -> Option<String> {
+        None
+    }
+    /// Last access time of a file, as ISO-8601 with an offset.
+    fn atime(&self, _path: &str) -> Option<String> {
+        None
+    }
+    /// Last modification time of a file, as ISO-8601 with an offset.
+    fn mtime(&self, _path: &str) -> Option<String> {
+        None
+    }
+    /// Entries of a directory tree below `path`: `(relative path, is_dir)`, recursively, each
+    /// directory's entries in listing order and before its subdirectories' entries. Symbolic links
+    /// are listed (as non-directories) and not followed.
     fn walk(&self, path: &str) -> Vec<(String, bool)>;
     /// The controller's working directory, for relative paths.
     fn cwd(&self) -> String {

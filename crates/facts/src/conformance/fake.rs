@@ -40,12 +40,19 @@ impl FactSource for FakeFacts {
         let Some(map) = value.as_object() else { return Ok(Value::Null) };
         Ok(map.iter().find(|(k, _)| sort_key(k) == want).map(|(_, v)| v.clone()).unwrap_or(Value::Null))
     }
+
+    /// Time-dependent parsers run as if it were 2025-01-01T00:00:00Z (the vectors' convention).
+    fn now(&self) -> i64 {
+        1_735_689_600
+    }
 }
 
-/// A local file of the vector: its contents and permission bits.
+/// A local file of the vector: its contents, permission bits and times.
 struct FakeFile {
     data: String,
     mode: u32,
+    atime: Option<String>,
+    mtime: Option<String>,
 }
 
 /// Controller files as an operation vector gives them (`local_files`), rooted at `/`.
@@ -53,7 +60,10 @@ struct FakeFile {
 pub struct FakeLocalFiles {
     files: BTreeMap<String, FakeFile>,
     dirs: BTreeSet<String>,
-    links: BTreeSet<String>,
+    /// Link path -> target.
+    links: BTreeMap<String, String>,
+    /// Every entry in the vector's order (as the upstream fake `os.walk` lists them): path, is_dir.
+    order: Vec<(String, bool)>,
 }
 
 /// `os.path.normpath` for absolute paths.
@@ -90,27 +100,40 @@ impl FakeLocalFiles {
         let join = |name: &str| normpath(&format!("{prefix}/{name}"));
         if let Some(files) = spec.get("files").and_then(Value::as_object) {
             for (name, data) in files {
-                let (text, mode) = match data {
-                    Value::String(s) => (s.clone(), 644),
-                    Value::Object(o) => (
-                        o.get("data").and_then(Value::as_str).unwrap_or("_test_data_").to_string(),
-                        o.get("mode").and_then(Value::as_u64).map(|m| m as u32).unwrap_or(644),
-                    ),
-                    _ => ("_test_data_".to_string(), 644),
+                let time = |k: &str| {
+                    data.get(k).and_then(Value::as_str).map(|t| t.strip_prefix("datetime:").unwrap_or(t).to_string())
                 };
-                self.files.insert(join(name), FakeFile { data: text, mode });
+                let file = FakeFile {
+                    data: match data {
+                        Value::String(s) => s.clone(),
+                        _ => data.get("data").and_then(Value::as_str).unwrap_or("_test_data_").to_string(),
+                    },
+                    mode: data.get("mode").and_then(Value::as_u64).map(|m| m as u32).unwrap_or(644),
+                    atime: time("atime"),
+                    mtime: time("mtime"),
+                };
+                let path = join(name);
+                if self.files.insert(path.clone(), file).is_none() {
+                    self.order.push((path, false));
+                }
             }
         }
         if let Some(dirs) = spec.get("dirs").and_then(Value::as_object) {
             for (name, sub) in dirs {
                 let path = join(name);
-                self.dirs.insert(path.clone());
+                if self.dirs.insert(path.clone()) {
+                    self.order.push((path.clone(), true));
+                }
                 self.add(sub, &path);
             }
         }
         if let Some(links) = spec.get("links").and_then(Value::as_object) {
-            for name in links.keys() {
-                self.links.insert(join(name));
+            for (name, target) in links {
+                let path = join(name);
+                let target = target.as_str().unwrap_or_default().to_string();
+                if self.links.insert(path.clone(), target).is_none() {
+                    self.order.push((path, false));
+                }
             }
         }
     }
@@ -136,7 +159,16 @@ impl LocalFiles for FakeLocalFiles {
         self.dirs.contains(&normpath(&self.absolute(path)))
     }
     fn is_link(&self, path: &str) -> bool {
-        self.links.contains(&normpath(&self.absolute(path)))
+        self.links.contains_key(&normpath(&self.absolute(path)))
+    }
+    fn read_link(&self, path: &str) -> Option<String> {
+        self.links.get(&normpath(&self.absolute(path))).cloned()
+    }
+    fn atime(&self, path: &str) -> Option<String> {
+        self.file(path).and_then(|f| f.atime.clone())
+    }
+    fn mtime(&self, path: &str) -> Option<String> {
+        self.file(path).and_then(|f| f.mtime.clone())
     }
     fn sha1(&self, path: &str) -> Option<String> {
         self.file(path).map(|f| hex(&Sha1::digest(f.data.as_bytes())))
@@ -156,17 +188,17 @@ impl LocalFiles for FakeLocalFiles {
     fn read(&self, path: &str) -> Option<String> {
         self.file(path).map(|f| f.data.clone())
     }
+    /// The upstream harness's fake file answers `readlines()` with its data split on whitespace.
+    fn read_lines(&self, path: &str) -> Option<Vec<String>> {
+        self.file(path).map(|f| f.data.split_whitespace().map(str::to_string).collect())
+    }
     fn walk(&self, path: &str) -> Vec<(String, bool)> {
         let root = normpath(&self.absolute(path));
-        let prefix = format!("{root}/");
-        let dirs = self.dirs.iter().map(|d| (d, true));
-        let files = self.files.keys().map(|f| (f, false));
-        let mut out: Vec<(String, bool)> = dirs
-            .chain(files)
-            .filter_map(|(p, is_dir)| p.strip_prefix(&prefix).map(|rel| (rel.to_string(), is_dir)))
-            .collect();
-        out.sort();
-        out
+        let prefix = if root == "/" { root } else { format!("{root}/") };
+        self.order
+            .iter()
+            .filter_map(|(p, is_dir)| p.strip_prefix(&prefix).map(|rel| (rel.to_string(), *is_dir)))
+            .collect()
     }
 }
 
@@ -179,5 +211,12 @@ impl PlanEnv for FakeEnv {
     }
     fn timestamp(&self) -> String {
         "a-timestamp".to_string()
+    }
+    /// The upstream fake host names every temporary file `_tempfile_`, whatever the directory.
+    fn temp_filename_in(&self, _key: &str, _dir: Option<&str>) -> String {
+        "_tempfile_".to_string()
+    }
+    fn temp_dir(&self) -> String {
+        "_tempdir_".to_string()
     }
 }

@@ -3,4 +3,11 @@
 use crate::schema::Fact;
 
 /// The facts of `xbps`.
-pub const FACTS: &[Fact] = &[];
+pub const FACTS: &[Fact] = &[Fact {
+    name: "XbpsPackages",
+    doc: "The installed packages, from `xbps-query -l`: package name mapped to the set of installed versions \
+          (`version_revision`).",
+    returns: "dict[str, set[str]]",
+    default: "{}",
+    ..Fact::NEW
+}];

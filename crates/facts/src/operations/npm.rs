@@ -1,9 +1,22 @@
 //! `pyinfra.operations.npm`: schema only for now.
 
-use crate::schema::Operation;
+use crate::schema::{Dflt, Operation, arg};
 
 /// What this module manages.
-pub const DOC: &str = "";
+pub const DOC: &str = "Install, remove and upgrade Node.js packages with `npm`, globally or in a project directory.";
 
 /// The operations of `npm`, in pyinfra's order.
-pub const OPERATIONS: &[Operation] = &[];
+pub const OPERATIONS: &[Operation] = &[Operation {
+    name: "packages",
+    doc: "Make sure npm packages are installed or removed, either globally (`npm install -g`) or inside \
+          a project directory. Installed packages are read from `npm list`, so only missing packages are \
+          installed and only present ones removed. A version can be pinned as `<pkg>@<version>`; with \
+          `latest`, installed packages given without a version are passed to `npm update` on every run.",
+    args: &[
+        arg("packages", "str | list[str] | None", Dflt::None, "Package name(s), optionally pinned as `name@version`."),
+        arg("present", "bool", Dflt::Bool(true), "Whether the packages should be installed (False: uninstall)."),
+        arg("latest", "bool", Dflt::Bool(false), "Upgrade installed, unpinned packages to the newest version."),
+        arg("directory", "str | None", Dflt::None, "Project directory to manage (default: global packages)."),
+    ],
+    ..Operation::NEW
+}];
