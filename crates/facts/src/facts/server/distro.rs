@@ -246,11 +246,11 @@ fn parse_os_release(text: &str) -> Result<Vec<(String, String)>, String> {
             set(&mut props, &k.to_lowercase(), v.to_string());
         }
     }
-    if props.iter().any(|(k, _)| k == "version") {
-        if let Some(codename) = version_codename(lookup(&props, "version")) {
-            set(&mut props, "codename", codename.clone());
-            set(&mut props, "release_codename", codename);
-        }
+    if props.iter().any(|(k, _)| k == "version")
+        && let Some(codename) = version_codename(lookup(&props, "version"))
+    {
+        set(&mut props, "codename", codename.clone());
+        set(&mut props, "release_codename", codename);
     }
     if props.iter().any(|(k, _)| k == "version_codename") {
         let v = lookup(&props, "version_codename").to_string();

@@ -18,6 +18,7 @@ pub const COMMAND: &str = "for i in `cat /etc/passwd | cut -d: -f1`; do
 /// User name -> home, comment, shell, groups, ids, last login and password.
 pub fn parse(ctx: &FactCtx<'_>) -> Result<Value, String> {
     let mut users = Map::new();
+    let year = year_of(ctx.facts.now());
     for line in ctx.output {
         let fields: Vec<&str> = line.rsplitn(5, '|').collect();
         let [password, lastlog, user_groups, group, entry] = fields[..] else {
@@ -33,7 +34,7 @@ pub fn parse(ctx: &FactCtx<'_>) -> Result<Value, String> {
         let groups: Vec<&str> = user_groups.split(' ').filter(|g| !g.is_empty() && *g != group).collect();
         let raw_login = login_text(lastlog);
         let login_time = match raw_login {
-            Some(raw) => Some(parse_date(raw).ok_or_else(|| format!("Unknown string format: {raw}"))?),
+            Some(raw) => Some(parse_date(raw, year).ok_or_else(|| format!("Unknown string format: {raw}"))?),
             None => None,
         };
         let or_none = |s: &str| {
@@ -118,11 +119,10 @@ fn is_weekday(word: &str) -> bool {
     DAYS.iter().any(|d| w == *d || (w.len() > 3 && w.starts_with(d) && w.ends_with("day")))
 }
 
-/// Today's year, for dates that leave it out (dateutil fills missing parts from the current date).
-fn current_year() -> u32 {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+/// The year of a Unix time, for dates that leave it out (dateutil fills missing parts from today).
+fn year_of(unix: i64) -> u32 {
     // Civil year from days since the epoch (proleptic Gregorian).
-    let days = (secs / 86_400) as i64 + 719_468;
+    let days = unix.div_euclid(86_400) + 719_468;
     let era = days.div_euclid(146_097);
     let doe = days - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
@@ -133,8 +133,9 @@ fn current_year() -> u32 {
 }
 
 /// A subset of `dateutil.parser.parse` covering `last`/`lastlog` times: weekday and month names,
-/// day, `HH:MM[:SS]`, year, a numeric offset or `UTC`/`GMT`/`Z`; returns Python's `isoformat()`.
-pub fn parse_date(s: &str) -> Option<String> {
+/// day, `HH:MM[:SS]`, year (else `default_year`), a numeric offset or `UTC`/`GMT`/`Z`; returns
+/// Python's `isoformat()`.
+pub fn parse_date(s: &str, default_year: u32) -> Option<String> {
     let (mut year, mut month, mut day) = (None, None, None);
     let (mut hms, mut offset) = (None, None);
     for token in s.split_whitespace() {
@@ -166,7 +167,7 @@ pub fn parse_date(s: &str) -> Option<String> {
             return None;
         }
     }
-    let (year, month, day) = (year.unwrap_or_else(current_year), month?, day.unwrap_or(1));
+    let (year, month, day) = (year.unwrap_or(default_year), month?, day.unwrap_or(1));
     if day == 0 || day > days_in_month(year, month) {
         return None;
     }
@@ -190,9 +191,15 @@ mod tests {
 
     #[test]
     fn lastlog_times() {
-        assert_eq!(parse_date("Sat Jun 5 12:03:23 -0600 2021").as_deref(), Some("2021-06-05T12:03:23-06:00"));
-        assert_eq!(parse_date("Thu Aug 31 05:37:58 2023").as_deref(), Some("2023-08-31T05:37:58"));
-        assert_eq!(parse_date("Mon Jan 13 12:00:00 +0000 2025").as_deref(), Some("2025-01-13T12:00:00+00:00"));
+        assert_eq!(parse_date("Sat Jun 5 12:03:23 -0600 2021", 2025).as_deref(), Some("2021-06-05T12:03:23-06:00"));
+        assert_eq!(parse_date("Thu Aug 31 05:37:58 2023", 2025).as_deref(), Some("2023-08-31T05:37:58"));
+        assert_eq!(parse_date("Mon Jan 13 12:00:00 +0000 2025", 2025).as_deref(), Some("2025-01-13T12:00:00+00:00"));
+    }
+
+    #[test]
+    fn missing_year_defaults() {
+        assert_eq!(parse_date("Mon Jan 13 12:00:00", year_of(1_735_689_600)).as_deref(), Some("2025-01-13T12:00:00"));
+        assert_eq!(year_of(0), 1970);
     }
 
     #[test]

@@ -149,10 +149,10 @@ pub fn user(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
     let mut home = a.get("home").clone();
     if home.is_null() {
         home = json!(format!("/home/{name}"));
-        if truthy(&existing) {
-            if let Some(h) = existing.get("home") {
-                home = h.clone();
-            }
+        if truthy(&existing)
+            && let Some(h) = existing.get("home")
+        {
+            home = h.clone();
         }
     }
 
