@@ -16,16 +16,6 @@ enum Tool {
     Sockstat,
 }
 
-fn tool_for(kernel: &str, has_ss: impl FnOnce() -> bool) -> Tool {
-    if kernel.trim() == "FreeBSD" {
-        Tool::Sockstat
-    } else if has_ss() {
-        Tool::Ss
-    } else {
-        Tool::Netstat
-    }
-}
-
 fn command_tool(facts: &dyn FactSource) -> Result<Tool, CommandError> {
     let k = kernel(facts)?;
     if k.trim() == "FreeBSD" {
@@ -39,8 +29,7 @@ fn parse_tool(facts: &dyn FactSource) -> Result<Tool, String> {
     if k.trim() == "FreeBSD" {
         return Ok(Tool::Sockstat);
     }
-    let has_ss = which_for_parse(facts, "ss")?;
-    Ok(tool_for(&k, || has_ss))
+    Ok(if which_for_parse(facts, "ss")? { Tool::Ss } else { Tool::Netstat })
 }
 
 /// `server.Port`: the socket listening on one port.

@@ -316,3 +316,64 @@ pub const OPERATIONS: &[Operation] = &[
         ..Operation::NEW
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::fact_source::{FactKey, FactSource, PlanEnv, Unknown};
+    use crate::local_files::NoLocalFiles;
+    use crate::plan::{Command, Plan, PlanError};
+    use crate::value::{Map, Value};
+
+    /// Facts by `Display` of their key (`server.Sysctl(keys=['k'])`).
+    struct Facts(Vec<(&'static str, Value)>);
+
+    impl FactSource for Facts {
+        fn fact(&self, key: &FactKey) -> Result<Value, Unknown> {
+            let name = key.to_string();
+            self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()).ok_or(Unknown)
+        }
+    }
+
+    struct Env;
+
+    impl PlanEnv for Env {
+        fn temp_filename(&self, _: &str) -> String {
+            "/tmp/x".into()
+        }
+        fn timestamp(&self) -> String {
+            "t".into()
+        }
+    }
+
+    fn plan(op: &str, args: &[Value], kw: Value, facts: Vec<(&'static str, Value)>) -> Result<Plan, PlanError> {
+        let kw: Map<String, Value> = kw.as_object().cloned().unwrap_or_default();
+        crate::plan_operation(op, args, &kw, &Facts(facts), &NoLocalFiles, &Env)
+    }
+
+    fn shells(p: &Plan) -> Vec<String> {
+        p.commands.iter().filter_map(|c| if let Command::Shell(s) = c { Some(s.raw.clone()) } else { None }).collect()
+    }
+
+    #[test]
+    fn sysctl_compares_space_separated_values_as_lists() {
+        let facts = vec![("server.Sysctl(keys=['r'])", json!({"r": [1, 2]}))];
+        let p = plan("server.sysctl", &[json!("r"), json!("1 2")], json!({}), facts).unwrap();
+        assert!(p.commands.is_empty());
+        assert_eq!(p.noop.as_deref(), Some("sysctl r is set to 1 2"));
+    }
+
+    #[test]
+    fn group_on_freebsd_uses_pw() {
+        let facts = vec![("server.Groups", json!([])), ("server.Os", json!("FreeBSD"))];
+        let p = plan("server.group", &[json!("g")], json!({"system": true, "gid": 7}), facts).unwrap();
+        assert_eq!(shells(&p), vec!["pw groupadd -n g -g 7"]);
+    }
+
+    #[test]
+    fn missing_fact_is_reported_not_guessed() {
+        let err = plan("server.timezone", &[json!("UTC")], json!({}), vec![]).unwrap_err();
+        assert!(matches!(err, PlanError::FactMissing(k) if k.fact == "server.Timezone"));
+    }
+}
