@@ -6,8 +6,11 @@ use ruff_python_ast::{self as ast, Expr, ModModule, PySourceType, Stmt};
 use ruff_python_parser::{Parsed, parse_unchecked_source};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use std::path::Path;
+
 use crate::diagnostic::Diagnostic;
 use crate::fact::{self, FACTS, FactCall, FactPath, GET_FACT, fact_argument};
+use crate::local::LocalFiles;
 use crate::operation::{OPERATIONS, OpCall, OpPath, classify};
 use crate::resolve::Bindings;
 use crate::rules;
@@ -53,17 +56,23 @@ pub struct Analysis {
     pub imports_pyinfra: bool,
 }
 
-/// Analyse the text of one file.
+/// Analyse the text of one file whose path is unknown (local files are not checked).
 pub fn analyze(text: &str) -> Analysis {
-    let module = Module::parse(text);
-    Analysis { diagnostics: diagnostics(&module), imports_pyinfra: module.bindings.imports_pyinfra() }
+    analyze_file(text, None)
 }
 
-/// Every problem of a parsed file, ordered by position.
-pub fn diagnostics(module: &Module) -> Vec<Diagnostic> {
+/// Analyse the text of the deploy file at `path` (its local sources are checked when it is given).
+pub fn analyze_file(text: &str, path: Option<&Path>) -> Analysis {
+    let module = Module::parse(text);
+    let local = path.map(LocalFiles::for_deploy);
+    Analysis { diagnostics: diagnostics(&module, local.as_ref()), imports_pyinfra: module.bindings.imports_pyinfra() }
+}
+
+/// Every problem of a parsed file, ordered by position; `local` resolves the files it names.
+pub fn diagnostics(module: &Module, local: Option<&LocalFiles>) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     rules::syntax_error::check(&module.parsed, &mut diagnostics);
-    let mut checker = Checker { module, diagnostics };
+    let mut checker = Checker { module, local, diagnostics };
     checker.visit_body(&module.parsed.syntax().body);
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(|d| (d.range.start(), d.rule, d.range.end()));
@@ -74,6 +83,7 @@ pub fn diagnostics(module: &Module) -> Vec<Diagnostic> {
 /// Walks the tree and hands imports and operation calls to the rules.
 struct Checker<'m> {
     module: &'m Module,
+    local: Option<&'m LocalFiles>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -113,6 +123,9 @@ impl Checker<'_> {
                     rules::check_callee(&call, &mut self.diagnostics);
                 } else {
                     rules::check_call(&call, &mut self.diagnostics);
+                    if let Some(local) = self.local {
+                        rules::check_local(&call, local, &mut self.diagnostics);
+                    }
                 }
             }
             OpPath::UnknownOperation { module } => {

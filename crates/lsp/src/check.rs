@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::analyze;
+use crate::analysis::analyze_file;
 use crate::document::Document;
 use crate::output::{FileReport, Format};
 
@@ -150,7 +150,7 @@ fn check_file(path: &Path) -> std::io::Result<Option<FileReport>> {
     if !text.contains("pyinfra") {
         return Ok(None);
     }
-    let analysis = analyze(&text);
+    let analysis = analyze_file(&text, Some(path));
     if !analysis.imports_pyinfra {
         return Ok(None);
     }

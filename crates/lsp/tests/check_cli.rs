@@ -1,7 +1,7 @@
 //! `rinfra-lsp check` as a user runs it: the built binary on the fixture files.
 //!
 //! `fixtures/valid/` is a corpus of deploy files in the style of pyinfra's documentation, across the
-//! catalogue's modules, that must yield no diagnostic at all; `fixtures/problems/` holds known problems
+//! catalogue's modules, with the local files they upload, that must yield no diagnostic at all; `fixtures/problems/` holds known problems
 //! with their exact positions.
 
 use std::path::PathBuf;
@@ -29,7 +29,9 @@ fn the_valid_corpus_has_no_diagnostics() {
     let out = check(&["valid"]);
     assert_eq!(stdout(&out), "", "false positives on valid deploy files");
     assert_eq!(out.status.code(), Some(0));
-    let files = std::fs::read_dir(fixtures().join("valid")).map(|d| d.count()).unwrap_or(0);
+    let files = std::fs::read_dir(fixtures().join("valid"))
+        .map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "py")).count())
+        .unwrap_or(0);
     assert!(files >= 20, "the corpus should have 20+ files, has {files}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.trim(), format!("All checks passed ({files} deploy files)."));
@@ -60,10 +62,12 @@ problems/deploy.py:29:1: RI007 `postgresql.sql` is deprecated; use `postgres.sql
 problems/deploy.py:32:33: RI009 Unknown fact `Fiel` in `pyinfra.facts.files`; did you mean `File`?
 problems/deploy.py:34:1: RI010 Fact `files.File` is missing required argument `path`
 problems/deploy.py:34:21: RI010 Unknown argument `pth` for fact `files.File`; did you mean `path`?
+problems/deploy.py:38:15: RI011 Local file `files/missing.conf` not found next to the deploy or in a parent directory
+problems/deploy.py:39:15: RI012 `templates` is a directory; `files.put` uploads one file, use `files.sync` for a directory
 ";
     assert_eq!(stdout(&out), expected);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "Found 20 problems.");
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "Found 22 problems.");
 }
 
 #[test]
@@ -79,7 +83,7 @@ fn json_output() {
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     let items = v.as_array().expect("an array");
-    assert_eq!(items.len(), 19);
+    assert_eq!(items.len(), 21);
     assert_eq!(items[15]["severity"], "warning");
     assert_eq!(items[15]["code"], "RI007");
     assert_eq!(items[0]["code"], "RI008");

@@ -10,7 +10,13 @@ use rinfra_lsp::document::{Document, Position};
 /// The valid corpus, as seeds to mutate.
 fn corpus() -> Vec<String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid");
-    let mut files: Vec<_> = std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .collect();
     files.sort();
     files.iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect()
 }

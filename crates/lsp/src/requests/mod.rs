@@ -160,7 +160,7 @@ impl<'a> Visitor<'a> for CallFinder<'a, '_> {
 pub(crate) fn at_cursor(src: &str) -> (crate::session::OpenDocument, tower_lsp_server::ls_types::Position) {
     let offset = src.find("$0").unwrap_or(src.len());
     let text = src.replacen("$0", "", 1);
-    let doc = crate::session::OpenDocument::new(1, text);
+    let doc = crate::session::OpenDocument::new(1, text, None);
     let p = doc.document.position(TextSize::new(offset as u32));
     (doc, tower_lsp_server::ls_types::Position { line: p.line, character: p.character })
 }

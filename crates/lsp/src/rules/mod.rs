@@ -12,6 +12,8 @@ pub mod deprecated_operation;
 pub mod invalid_enum_value;
 pub mod invalid_fact_arguments;
 pub mod missing_argument;
+pub mod missing_local_file;
+pub mod put_directory;
 pub mod syntax_error;
 pub mod too_many_positional;
 pub mod unknown_argument;
@@ -45,6 +47,10 @@ pub enum Rule {
     UnknownFact,
     /// RI010: `host.get_fact` passes arguments the fact does not take, or leaves out required ones.
     InvalidFactArguments,
+    /// RI011: a local source file that does not exist.
+    MissingLocalFile,
+    /// RI012: a directory given to an operation that uploads one file.
+    PutDirectory,
 }
 
 impl Rule {
@@ -61,6 +67,8 @@ impl Rule {
         Rule::UnknownModule,
         Rule::UnknownFact,
         Rule::InvalidFactArguments,
+        Rule::MissingLocalFile,
+        Rule::PutDirectory,
     ];
 
     /// The stable code (`RI001`).
@@ -77,6 +85,8 @@ impl Rule {
             Rule::UnknownModule => "RI008",
             Rule::UnknownFact => "RI009",
             Rule::InvalidFactArguments => "RI010",
+            Rule::MissingLocalFile => "RI011",
+            Rule::PutDirectory => "RI012",
         }
     }
 
@@ -94,6 +104,8 @@ impl Rule {
             Rule::UnknownModule => "unknown-module",
             Rule::UnknownFact => "unknown-fact",
             Rule::InvalidFactArguments => "invalid-fact-arguments",
+            Rule::MissingLocalFile => "missing-local-file",
+            Rule::PutDirectory => "put-directory",
         }
     }
 
@@ -111,6 +123,8 @@ impl Rule {
             Rule::UnknownModule => "pyinfra.operations has no such module.",
             Rule::UnknownFact => "The facts module has no such fact.",
             Rule::InvalidFactArguments => "host.get_fact passes arguments the fact does not take, or misses some.",
+            Rule::MissingLocalFile => "A local source file that does not exist.",
+            Rule::PutDirectory => "A directory given to an operation that uploads one file.",
         }
     }
 
@@ -131,6 +145,12 @@ pub fn check_call(call: &OpCall<'_>, out: &mut Vec<Diagnostic>) {
     missing_argument::check(call, out);
     wrong_literal_type::check(call, out);
     invalid_enum_value::check(call, out);
+}
+
+/// Run the rules that look at the controller's files, for a deploy whose path is known.
+pub fn check_local(call: &OpCall<'_>, local: &crate::local::LocalFiles, out: &mut Vec<Diagnostic>) {
+    missing_local_file::check(call, local, out);
+    put_directory::check(call, local, out);
 }
 
 /// Run the rules about the called operation itself, not its arguments.
