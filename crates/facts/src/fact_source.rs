@@ -70,6 +70,15 @@ impl std::fmt::Display for FactKey {
     }
 }
 
+/// Why a fact's command could not be built (see [`crate::schema::FactCommandWith`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandError {
+    /// The command depends on this other fact, which is not known yet: gather it first.
+    NeedsFact(FactKey),
+    /// The arguments are rejected (pyinfra raises `ValueError` while building the command).
+    Invalid(String),
+}
+
 /// The fact is not known to this source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unknown;

@@ -16,7 +16,7 @@ pub mod schema;
 pub mod value;
 
 use args::Args;
-use fact_source::{FactCtx, FactKey, FactSource, PlanEnv};
+use fact_source::{CommandError, FactCtx, FactKey, FactSource, NoFacts, PlanEnv};
 use local_files::LocalFiles;
 use plan::{Ctx, Plan, PlanError};
 use schema::catalogue;
@@ -74,6 +74,12 @@ pub enum FactError {
     /// The output could not be parsed.
     #[error("cannot parse output of fact {0}: {1}")]
     Parse(String, String),
+    /// The fact's command depends on another fact that must be gathered first.
+    #[error("fact {0} needs fact {1} first")]
+    NeedsFact(String, FactKey),
+    /// The fact's arguments are rejected while building its command.
+    #[error("invalid arguments for fact {0}: {1}")]
+    Invalid(String, String),
 }
 
 /// The command that gathers a fact, and the command that must exist for it to run.
@@ -102,12 +108,25 @@ fn bind_fact(fact: &schema::Fact, key: &FactKey) -> Result<Args, FactError> {
     Args::bind(fact.args, &[], &kw).map_err(|e| FactError::Args(key.fact.clone(), e))
 }
 
-/// The command for a fact with its arguments.
+/// The command for a fact with its arguments (for a fact whose command depends on other facts,
+/// [`FactError::NeedsFact`] names the one to gather first; see [`fact_command_with`]).
 pub fn fact_command(key: &FactKey) -> Result<FactCommand, FactError> {
+    fact_command_with(key, &NoFacts)
+}
+
+/// The command for a fact with its arguments, consulting other known facts where the command depends on them.
+pub fn fact_command_with(key: &FactKey, facts: &dyn FactSource) -> Result<FactCommand, FactError> {
     let (fact, _) = resolve_fact(key)?;
-    let build = fact.command.ok_or_else(|| FactError::NotImplemented(key.fact.clone()))?;
     let args = bind_fact(fact, key)?;
-    Ok(FactCommand { command: build(&args), requires: fact.requires.and_then(|r| r(&args)) })
+    let command = match (fact.command_with, fact.command) {
+        (Some(build), _) => build(&args, facts).map_err(|e| match e {
+            CommandError::NeedsFact(k) => FactError::NeedsFact(key.fact.clone(), k),
+            CommandError::Invalid(m) => FactError::Invalid(key.fact.clone(), m),
+        })?,
+        (None, Some(build)) => build(&args),
+        (None, None) => return Err(FactError::NotImplemented(key.fact.clone())),
+    };
+    Ok(FactCommand { command, requires: fact.requires.and_then(|r| r(&args)) })
 }
 
 /// Parse a fact's output lines into its value (deriving short facts from their parent).

@@ -15,6 +15,10 @@ use crate::value::Value;
 pub type Planner = fn(&mut Ctx<'_>, &crate::args::Args) -> Result<(), PlanError>;
 /// Builds a fact's shell command from its bound arguments.
 pub type FactCommand = fn(&crate::args::Args) -> String;
+/// Builds a fact's shell command when it depends on other facts of the host (pyinfra facts whose
+/// `command()` calls `host.get_fact`), or rejects the arguments.
+pub type FactCommandWith =
+    fn(&crate::args::Args, &dyn crate::fact_source::FactSource) -> Result<String, crate::fact_source::CommandError>;
 /// Decides which command must exist on the host before a fact runs (`None`: always run).
 pub type FactRequires = fn(&crate::args::Args) -> Option<String>;
 /// Parses a fact's output lines into its JSON value.
@@ -144,6 +148,8 @@ pub struct Fact {
     pub returns: &'static str,
     /// Builds the command; `None` while schema-only or for short facts.
     pub command: Option<FactCommand>,
+    /// Builds the command from the arguments and other facts; used instead of `command` when set.
+    pub command_with: Option<FactCommandWith>,
     /// Command that must exist on the host for the fact to run.
     pub requires: Option<FactRequires>,
     /// Parses the command's output; `None` while schema-only.
@@ -164,6 +170,7 @@ impl Fact {
         args: &[],
         returns: "Any",
         command: None,
+        command_with: None,
         requires: None,
         parse: None,
         short: None,
@@ -173,7 +180,7 @@ impl Fact {
 
     /// Whether rinfra can gather this fact (it has a command and a parser, or derives from one).
     pub fn implemented(&self) -> bool {
-        (self.command.is_some() && self.parse.is_some()) || self.short.is_some()
+        ((self.command.is_some() || self.command_with.is_some()) && self.parse.is_some()) || self.short.is_some()
     }
 }
 

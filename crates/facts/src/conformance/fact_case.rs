@@ -37,8 +37,9 @@ pub fn run(target: &str, data: &Value) -> Outcome {
         .collect();
     let key = FactKey::new(target, named);
 
+    let facts = FakeFacts::new(data.get("facts").unwrap_or(&Value::Null));
     if let Some(want) = data.get("command") {
-        match crate::fact_command(&key) {
+        match crate::fact_command_with(&key, &facts) {
             Err(e) => return Outcome::Failed(format!("command: {e}")),
             Ok(c) => {
                 if Some(c.command.as_str()) != want.as_str() {
@@ -65,7 +66,6 @@ pub fn run(target: &str, data: &Value) -> Outcome {
         }
         Some(other) => return Outcome::Failed(format!("malformed vector: output is {}", short(other))),
     };
-    let facts = FakeFacts::new(data.get("facts").unwrap_or(&Value::Null));
     let got = match crate::parse_fact(&key, &output, &facts) {
         Ok(v) => v,
         Err(e) => return Outcome::Failed(format!("parse: {e}")),

@@ -1,9 +1,0 @@
-//! `pyinfra.operations.server`: schema only for now.
-
-use crate::schema::Operation;
-
-/// What this module manages.
-pub const DOC: &str = "";
-
-/// The operations of `server`, in pyinfra's order.
-pub const OPERATIONS: &[Operation] = &[];

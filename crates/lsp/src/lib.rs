@@ -1,0 +1,26 @@
+//! `rinfra-lsp`: analysis of pyinfra deploy files, for the language server and `rinfra-lsp check`.
+//!
+//! Invariants: this crate never runs user code and never touches the network; analysis never fails
+//! (broken text gives a recovered tree plus syntax-error diagnostics) and never panics.
+//!
+//! Entry points: [`analysis::analyze`] (text in, diagnostics out), [`check::run`] (the CLI).
+//! Code map: `document` (text and positions), `resolve` (what names stand for pyinfra), `operation` and `fact`
+//! (paths and calls against the schema catalogue), `rules/` (one file per diagnostic code),
+//! `check` and `output` (the CLI and its formats), `server` and `session` (the language server and the
+//! open documents it owns), `notifications/` and `requests/` (one file per LSP message).
+
+pub mod analysis;
+pub mod check;
+pub mod diagnostic;
+pub mod document;
+pub mod fact;
+pub mod local;
+pub mod notifications;
+pub mod operation;
+pub mod output;
+pub mod requests;
+pub mod resolve;
+pub mod rules;
+pub mod server;
+pub mod session;
+pub mod suggest;

@@ -1,0 +1,184 @@
+//! `textDocument/hover`: an operation's signature, documentation and arguments (on its name at a call
+//! or in an import), a fact's arguments, value type and documentation, a module's summary, or one argument's type, default and meaning (on a keyword,
+//! the operation's own or a global one).
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{TextRange, TextSize};
+use tower_lsp_server::ls_types::{self as lsp, Hover, HoverContents, MarkupContent, MarkupKind, Position};
+
+use rinfra_facts::schema::catalogue;
+
+use super::{argument_markdown, fact_markdown, operation_markdown};
+use crate::analysis::Module;
+use crate::fact::{self, FACTS, FactPath};
+use crate::notifications::lsp_position;
+use crate::operation::{OPERATIONS, OpPath, classify};
+use crate::session::{OpenDocument, position};
+
+/// The hover at `at`.
+pub fn hover(doc: &OpenDocument, at: Position) -> Option<Hover> {
+    let offset = doc.document.offset(position(at));
+    let mut finder = Finder { module: &doc.module, offset, found: None };
+    finder.visit_body(&doc.module.parsed.syntax().body);
+    let (range, value) = finder.found?;
+    let (start, end) = doc.document.range(range);
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }),
+        range: Some(lsp::Range { start: lsp_position(start), end: lsp_position(end) }),
+    })
+}
+
+/// Markdown for a pyinfra path: an operation, a fact, or their module.
+fn describe_path(path: &str) -> Option<String> {
+    if let Some(below) = path.strip_prefix(OPERATIONS).and_then(|p| p.strip_prefix('.')) {
+        return describe(below);
+    }
+    let below = path.strip_prefix(FACTS).and_then(|p| p.strip_prefix('.'))?;
+    match fact::classify(below) {
+        FactPath::Fact { module, fact } => Some(fact_markdown(&format!("{}.{}", module.name, fact.name), fact)),
+        _ => {
+            let module = catalogue().facts.iter().find(|m| m.name == below)?;
+            Some(format!("```python\nmodule {FACTS}.{}\n```\n", module.name))
+        }
+    }
+}
+
+/// Markdown for a path below `pyinfra.operations` (an operation or a module).
+fn describe(path: &str) -> Option<String> {
+    match classify(path) {
+        OpPath::Operation { module, row, target } => {
+            Some(operation_markdown(&format!("{}.{}", module.name, row.name), row, target))
+        }
+        _ => {
+            let module = catalogue().operations.iter().find(|m| m.name == path)?;
+            Some(format!("```python\nmodule {OPERATIONS}.{}\n```\n\n{}\n", module.name, module.doc))
+        }
+    }
+}
+
+/// Finds the innermost hoverable name at the offset.
+struct Finder<'m> {
+    module: &'m Module,
+    offset: TextSize,
+    found: Option<(TextRange, String)>,
+}
+
+impl Finder<'_> {
+    fn hit(&self, range: TextRange) -> bool {
+        range.contains_inclusive(self.offset)
+    }
+
+    fn qualified(&mut self, expr: &Expr, range: TextRange) {
+        let Some(path) = self.module.bindings.qualified(expr) else { return };
+        if let Some(md) = describe_path(&path) {
+            self.found = Some((range, md));
+        }
+    }
+
+    fn keyword(&mut self, call: &ast::ExprCall) {
+        let Some(op) = self.module.op_call(call) else { return };
+        for keyword in &call.arguments.keywords {
+            let Some(name) = &keyword.arg else { continue };
+            if !self.hit(name.range) {
+                continue;
+            }
+            let own = op.param(name.as_str()).map(|a| (a, false));
+            if let Some((arg, global)) = own.or_else(|| catalogue().global(name.as_str()).map(|a| (a, true))) {
+                self.found = Some((name.range, argument_markdown(arg, global)));
+            }
+        }
+    }
+
+    fn import_from(&mut self, import: &ast::StmtImportFrom) {
+        let Some(module) = import.module.as_ref().filter(|_| import.level == 0) else { return };
+        for alias in &import.names {
+            if self.hit(alias.name.range)
+                && let Some(md) = describe_path(&format!("{module}.{}", alias.name))
+            {
+                self.found = Some((alias.name.range, md));
+            }
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Finder<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if let Stmt::ImportFrom(import) = stmt {
+            self.import_from(import);
+        }
+        visitor::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Attribute(attr) if self.hit(attr.attr.range) => self.qualified(expr, attr.attr.range),
+            Expr::Name(name) if self.hit(name.range) => self.qualified(expr, name.range),
+            Expr::Call(call) => self.keyword(call),
+            _ => {}
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::requests::at_cursor;
+
+    fn hover_text(src: &str) -> Option<String> {
+        let (doc, at) = at_cursor(src);
+        match hover(&doc, at)?.contents {
+            HoverContents::Markup(m) => Some(m.value),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn operation_at_a_call_and_in_an_import() {
+        let md = hover_text("from pyinfra.operations import dnf\ndnf.ke$0y(src='x')").unwrap_or_default();
+        assert!(md.starts_with("```python\ndnf.key(src: str)\n```"), "{md}");
+        assert!(md.contains("**Arguments**\n\n- `src`: "), "{md}");
+        let md = hover_text("from pyinfra.operations.dnf import $0key").unwrap_or_default();
+        assert!(md.starts_with("```python\ndnf.key(src: str)"), "{md}");
+    }
+
+    #[test]
+    fn deprecated_operation_names_its_replacement() {
+        let md = hover_text("from pyinfra.operations import postgresql\npostgresql.s$0ql('x')").unwrap_or_default();
+        assert!(md.contains("**Deprecated**: use `postgres.sql` instead."), "{md}");
+    }
+
+    #[test]
+    fn module_and_arguments() {
+        let md = hover_text("from pyinfra.operations import dnf\nd$0nf.key(src='x')").unwrap_or_default();
+        assert!(md.starts_with("```python\nmodule pyinfra.operations.dnf\n```"), "{md}");
+        let md = hover_text("from pyinfra.operations import dnf\ndnf.key(s$0rc='x')").unwrap_or_default();
+        assert!(md.starts_with("```python\nsrc: str\n```"), "{md}");
+        let md = hover_text("from pyinfra.operations import dnf\ndnf.key(src='x', _su$0do=True)").unwrap_or_default();
+        assert!(md.contains("Global argument, accepted by every operation."), "{md}");
+    }
+
+    #[test]
+    fn hover_range_is_the_name() {
+        let (doc, at) = at_cursor("from pyinfra.operations import dnf\ndnf.ke$0y()");
+        let range = hover(&doc, at).and_then(|h| h.range);
+        assert_eq!(range.map(|r| (r.start.character, r.end.character)), Some((4, 7)));
+    }
+
+    #[test]
+    fn facts() {
+        let md = hover_text("from pyinfra.facts.files import Fi$0le\n").unwrap_or_default();
+        assert!(md.starts_with("```python\nfiles.File(path: str) -> "), "{md}");
+        let md =
+            hover_text("from pyinfra import host\nfrom pyinfra.facts import files\nhost.get_fact(files.Fi$0le, '/')")
+                .unwrap_or_default();
+        assert!(md.starts_with("```python\nfiles.File(path: str) -> "), "{md}");
+    }
+
+    #[test]
+    fn nothing_elsewhere() {
+        assert_eq!(hover_text("import os\nos.pa$0th"), None);
+        assert_eq!(hover_text("x = 1$0"), None);
+    }
+}

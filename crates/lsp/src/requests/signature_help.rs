@@ -1,0 +1,140 @@
+//! `textDocument/signatureHelp`: inside an operation call, its signature with the parameter being
+//! typed highlighted (by position, or by keyword name once `name=` is written).
+
+use ruff_python_ast::token::TokenKind;
+use ruff_text_size::{Ranged, TextSize};
+use tower_lsp_server::ls_types::{
+    Documentation, MarkupContent, MarkupKind, ParameterInformation, ParameterLabel, Position, SignatureHelp,
+    SignatureInformation,
+};
+
+use rinfra_facts::schema::ArgKind;
+
+use super::{enclosing_call, param_signature};
+use crate::operation::OpCall;
+use crate::session::{OpenDocument, position};
+
+/// The signature help at `at`.
+pub fn signature_help(doc: &OpenDocument, at: Position) -> Option<SignatureHelp> {
+    let offset = doc.document.offset(position(at));
+    let call = enclosing_call(&doc.module.parsed.syntax().body, doc.document.text(), offset)?;
+    let op = doc.module.op_call(call)?;
+    let full = op.full_name();
+    // The label is built piece by piece so each parameter's offsets (UTF-16, all ASCII here) are known.
+    let mut label = format!("{full}(");
+    let mut parameters = Vec::new();
+    for (i, arg) in op.target.args.iter().enumerate() {
+        if i > 0 {
+            label.push_str(", ");
+        }
+        let start = label.encode_utf16().count() as u32;
+        label.push_str(&param_signature(arg));
+        let end = label.encode_utf16().count() as u32;
+        parameters.push(ParameterInformation {
+            label: ParameterLabel::LabelOffsets([start, end]),
+            documentation: (!arg.doc.is_empty()).then(|| Documentation::String(arg.doc.to_string())),
+        });
+    }
+    label.push(')');
+    let documentation = (!op.target.doc.is_empty()).then(|| {
+        Documentation::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value: op.target.doc.to_string() })
+    });
+    Some(SignatureHelp {
+        signatures: vec![SignatureInformation {
+            label,
+            documentation,
+            parameters: Some(parameters),
+            active_parameter: None,
+        }],
+        active_signature: Some(0),
+        active_parameter: active_parameter(doc, &op, offset),
+    })
+}
+
+/// The index of the parameter the cursor is on: the keyword being written, or the positional slot.
+fn active_parameter(doc: &OpenDocument, op: &OpCall<'_>, offset: TextSize) -> Option<u32> {
+    let args_start = op.call.arguments.range.start();
+    // Tokens of this call's argument list before the cursor, at the call's own nesting level.
+    let mut depth = 0i32;
+    let mut commas = 0usize;
+    let mut segment_start = 0usize;
+    let tokens: Vec<_> =
+        doc.module.parsed.tokens().iter().filter(|t| t.start() > args_start && t.end() <= offset).collect();
+    for (i, token) in tokens.iter().enumerate() {
+        match token.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth -= 1,
+            TokenKind::Comma if depth == 0 => {
+                commas += 1;
+                segment_start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    // `name=` at the start of the current argument: that parameter, wherever it is.
+    let segment = &tokens[segment_start.min(tokens.len())..];
+    if let [name, equal, ..] = segment
+        && name.kind() == TokenKind::Name
+        && equal.kind() == TokenKind::Equal
+    {
+        let text = doc.document.text().get(name.range().to_std_range()).unwrap_or("");
+        return op.target.args.iter().position(|a| a.kind == ArgKind::Normal && a.name == text).map(|i| i as u32);
+    }
+    if segment.first().is_some_and(|t| matches!(t.kind(), TokenKind::Star | TokenKind::DoubleStar)) {
+        return None;
+    }
+    let positional = op.positional_params().count();
+    if commas < positional {
+        return Some(commas as u32);
+    }
+    op.target.args.iter().position(|a| a.kind == ArgKind::VarArgs).map(|i| i as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::requests::at_cursor;
+
+    fn help(src: &str) -> Option<(String, Option<u32>)> {
+        let (doc, at) = at_cursor(src);
+        let help = signature_help(&doc, at)?;
+        Some((help.signatures[0].label.clone(), help.active_parameter))
+    }
+
+    const IMPORT: &str = "from pyinfra.operations import dnf, python\n";
+
+    #[test]
+    fn label_and_parameter_offsets() {
+        let (doc, at) = at_cursor(&format!("{IMPORT}dnf.rpm($0)"));
+        let help = signature_help(&doc, at).unwrap_or_else(|| panic!("no help"));
+        let sig = &help.signatures[0];
+        assert_eq!(sig.label, "dnf.rpm(src: str, present: bool = True)");
+        let params = sig.parameters.as_deref().unwrap_or_default();
+        let labels: Vec<&str> = params
+            .iter()
+            .map(|p| match p.label {
+                ParameterLabel::LabelOffsets([s, e]) => &sig.label[s as usize..e as usize],
+                ParameterLabel::Simple(_) => "",
+            })
+            .collect();
+        assert_eq!(labels, ["src: str", "present: bool = True"]);
+    }
+
+    #[test]
+    fn active_parameter_by_position_and_keyword() {
+        assert_eq!(help(&format!("{IMPORT}dnf.rpm($0)")).map(|h| h.1), Some(Some(0)));
+        assert_eq!(help(&format!("{IMPORT}dnf.rpm('a', $0)")).map(|h| h.1), Some(Some(1)));
+        assert_eq!(help(&format!("{IMPORT}dnf.rpm(['a', 'b'], f(1, 2), $0")).map(|h| h.1), Some(None));
+        assert_eq!(help(&format!("{IMPORT}dnf.rpm(present=$0)")).map(|h| h.1), Some(Some(1)));
+        assert_eq!(help(&format!("{IMPORT}dnf.rpm('a', _sudo=$0)")).map(|h| h.1), Some(None));
+        assert_eq!(help(&format!("{IMPORT}python.call(f, 1, 2, $0)")).map(|h| h.1), Some(Some(1)));
+    }
+
+    #[test]
+    fn only_inside_operation_calls() {
+        assert_eq!(help(&format!("{IMPORT}print($0)")), None);
+        assert_eq!(help(&format!("{IMPORT}dnf.rpm('a')$0")), None);
+        // The innermost call wins: inside `print(...)` nested in an operation call there is no help.
+        assert_eq!(help(&format!("{IMPORT}dnf.rpm(print($0))")), None);
+    }
+}

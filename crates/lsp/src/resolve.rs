@@ -1,0 +1,271 @@
+//! Which names of a deploy file stand for pyinfra: imports, as written, mapped to dotted paths.
+//!
+//! `from pyinfra.operations import apt` binds `apt` to `pyinfra.operations.apt`;
+//! `import pyinfra.operations.files as f` binds `f`; `import pyinfra.operations.apt` binds `pyinfra`.
+//! An expression `apt.packages` then resolves to `pyinfra.operations.apt.packages`.
+//!
+//! Python scoping is not modelled: a name bound anywhere in the file by anything but the same pyinfra
+//! import (an assignment, a parameter, a loop variable, another import) is treated as unknown
+//! everywhere, so a shadowed name is never checked against the schema (no false positives).
+
+use std::collections::HashMap;
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, ExprContext, Pattern, Stmt};
+
+/// What a name is bound to across the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Binding {
+    /// Always the same pyinfra object, by its dotted path (`pyinfra.operations.apt`).
+    Pyinfra(String),
+    /// Bound to something else (or to different things).
+    Other,
+}
+
+/// The names of one file that resolve to pyinfra objects.
+#[derive(Debug, Default)]
+pub struct Bindings {
+    names: HashMap<String, Binding>,
+    imports_pyinfra: bool,
+}
+
+impl Bindings {
+    /// Collect every binding of `body`.
+    pub fn collect(body: &[Stmt]) -> Bindings {
+        let mut collector = Collector { bindings: Bindings::default() };
+        collector.visit_body(body);
+        collector.bindings
+    }
+
+    /// Whether the file imports anything from `pyinfra`.
+    pub fn imports_pyinfra(&self) -> bool {
+        self.imports_pyinfra
+    }
+
+    /// The dotted pyinfra path a name or attribute chain stands for (`apt.packages` ->
+    /// `pyinfra.operations.apt.packages`), if it certainly stands for one.
+    pub fn qualified(&self, expr: &Expr) -> Option<String> {
+        match expr {
+            Expr::Name(name) => match self.names.get(name.id.as_str())? {
+                Binding::Pyinfra(path) => Some(path.clone()),
+                Binding::Other => None,
+            },
+            Expr::Attribute(attr) => {
+                let mut base = self.qualified(&attr.value)?;
+                base.push('.');
+                base.push_str(attr.attr.as_str());
+                Some(base)
+            }
+            _ => None,
+        }
+    }
+
+    /// The dotted pyinfra path of dotted source text (`ops.apt` -> `pyinfra.operations.apt`), for
+    /// places where the tree may be broken, such as the text before the cursor while typing.
+    pub fn qualified_text(&self, dotted: &str) -> Option<String> {
+        let (first, rest) = match dotted.split_once('.') {
+            Some((first, rest)) => (first, Some(rest)),
+            None => (dotted, None),
+        };
+        let Binding::Pyinfra(base) = self.names.get(first)? else { return None };
+        Some(match rest {
+            Some(rest) => format!("{base}.{rest}"),
+            None => base.clone(),
+        })
+    }
+
+    fn bind(&mut self, name: &str, binding: Binding) {
+        self.names
+            .entry(name.to_string())
+            .and_modify(|old| {
+                if *old != binding {
+                    *old = Binding::Other;
+                }
+            })
+            .or_insert(binding);
+    }
+
+    fn bind_other(&mut self, name: &str) {
+        self.bind(name, Binding::Other);
+    }
+}
+
+/// Whether a dotted module path is `pyinfra` or inside it.
+pub fn is_pyinfra(module: &str) -> bool {
+    module == "pyinfra" || module.starts_with("pyinfra.")
+}
+
+struct Collector {
+    bindings: Bindings,
+}
+
+impl Collector {
+    fn import(&mut self, import: &ast::StmtImport) {
+        for alias in &import.names {
+            let module = alias.name.as_str();
+            self.bindings.imports_pyinfra |= is_pyinfra(module);
+            // `import a.b.c` binds `a` (to `a`); `import a.b.c as x` binds `x` to `a.b.c`.
+            let (bound, path) = match &alias.asname {
+                Some(asname) => (asname.as_str(), module),
+                None => {
+                    let top = module.split('.').next().unwrap_or(module);
+                    (top, top)
+                }
+            };
+            let binding = if is_pyinfra(path) { Binding::Pyinfra(path.to_string()) } else { Binding::Other };
+            self.bindings.bind(bound, binding);
+        }
+    }
+
+    fn import_from(&mut self, import: &ast::StmtImportFrom) {
+        let module = match (&import.module, import.level) {
+            (Some(module), 0) => Some(module.as_str()),
+            _ => None,
+        };
+        let pyinfra = module.filter(|m| is_pyinfra(m));
+        self.bindings.imports_pyinfra |= pyinfra.is_some();
+        for alias in &import.names {
+            if alias.name.as_str() == "*" {
+                continue;
+            }
+            let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+            let binding = match pyinfra {
+                Some(m) => Binding::Pyinfra(format!("{m}.{}", alias.name.as_str())),
+                None => Binding::Other,
+            };
+            self.bindings.bind(bound, binding);
+        }
+    }
+
+    fn pattern_names(&mut self, pattern: &Pattern) {
+        match pattern {
+            Pattern::MatchAs(p) => p.name.iter().for_each(|n| self.bindings.bind_other(n.as_str())),
+            Pattern::MatchStar(p) => p.name.iter().for_each(|n| self.bindings.bind_other(n.as_str())),
+            Pattern::MatchMapping(p) => p.rest.iter().for_each(|n| self.bindings.bind_other(n.as_str())),
+            _ => {}
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Collector {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(import) => self.import(import),
+            Stmt::ImportFrom(import) => self.import_from(import),
+            Stmt::FunctionDef(def) => self.bindings.bind_other(def.name.as_str()),
+            Stmt::ClassDef(def) => self.bindings.bind_other(def.name.as_str()),
+            _ => {}
+        }
+        visitor::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Name(name) = expr
+            && matches!(name.ctx, ExprContext::Store | ExprContext::Del)
+        {
+            self.bindings.bind_other(name.id.as_str());
+        }
+        visitor::walk_expr(self, expr);
+    }
+
+    fn visit_parameter(&mut self, parameter: &'a ast::Parameter) {
+        self.bindings.bind_other(parameter.name.as_str());
+        visitor::walk_parameter(self, parameter);
+    }
+
+    fn visit_except_handler(&mut self, handler: &'a ast::ExceptHandler) {
+        let ast::ExceptHandler::ExceptHandler(h) = handler;
+        if let Some(name) = &h.name {
+            self.bindings.bind_other(name.as_str());
+        }
+        visitor::walk_except_handler(self, handler);
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a Pattern) {
+        self.pattern_names(pattern);
+        visitor::walk_pattern(self, pattern);
+    }
+
+    fn visit_type_param(&mut self, type_param: &'a ast::TypeParam) {
+        self.bindings.bind_other(type_param.name().as_str());
+        visitor::walk_type_param(self, type_param);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ruff_python_ast::PySourceType;
+    use ruff_python_parser::parse_unchecked_source;
+
+    /// The qualified path of the expression on the last line of `src`.
+    fn resolve(src: &str) -> Option<String> {
+        let parsed = parse_unchecked_source(src, PySourceType::Python);
+        let body = &parsed.syntax().body;
+        let bindings = Bindings::collect(body);
+        let Some(Stmt::Expr(last)) = body.last() else { panic!("last statement is not an expression") };
+        bindings.qualified(&last.value)
+    }
+
+    #[test]
+    fn import_forms() {
+        assert_eq!(
+            resolve("from pyinfra.operations import apt, files\nfiles.put").as_deref(),
+            Some("pyinfra.operations.files.put")
+        );
+        assert_eq!(
+            resolve("import pyinfra.operations.files as f\nf.put").as_deref(),
+            Some("pyinfra.operations.files.put")
+        );
+        assert_eq!(
+            resolve("from pyinfra.operations.apt import packages\npackages").as_deref(),
+            Some("pyinfra.operations.apt.packages")
+        );
+        assert_eq!(
+            resolve("from pyinfra.operations.apt import packages as p\np").as_deref(),
+            Some("pyinfra.operations.apt.packages")
+        );
+        assert_eq!(
+            resolve("import pyinfra.operations.apt\npyinfra.operations.apt.update").as_deref(),
+            Some("pyinfra.operations.apt.update")
+        );
+        assert_eq!(
+            resolve("from pyinfra import operations as ops\nops.apt.update").as_deref(),
+            Some("pyinfra.operations.apt.update")
+        );
+        assert_eq!(resolve("from pyinfra import host\nhost.name").as_deref(), Some("pyinfra.host.name"));
+    }
+
+    #[test]
+    fn imports_inside_functions_count() {
+        let src = "def f():\n    from pyinfra.operations import apt\n    apt.update()\napt.update";
+        assert_eq!(resolve(src).as_deref(), Some("pyinfra.operations.apt.update"));
+    }
+
+    #[test]
+    fn shadowed_names_are_unknown() {
+        assert_eq!(resolve("from pyinfra.operations import apt\napt = 1\napt.update"), None);
+        assert_eq!(resolve("from pyinfra.operations import apt\ndef f(apt): pass\napt.update"), None);
+        assert_eq!(resolve("from pyinfra.operations import apt\nfor apt in x: pass\napt.update"), None);
+        assert_eq!(resolve("from pyinfra.operations import apt\nimport apt\napt.update"), None);
+        assert_eq!(resolve("from pyinfra.operations import apt\n[apt for apt in x]\napt.update"), None);
+        assert_eq!(resolve("from mylib import apt\napt.update"), None);
+        assert_eq!(resolve("from .ops import apt\napt.update"), None);
+    }
+
+    #[test]
+    fn dotted_text() {
+        let parsed = parse_unchecked_source("from pyinfra import operations as ops\nx = 1\n", PySourceType::Python);
+        let bindings = Bindings::collect(&parsed.syntax().body);
+        assert_eq!(bindings.qualified_text("ops.apt").as_deref(), Some("pyinfra.operations.apt"));
+        assert_eq!(bindings.qualified_text("ops").as_deref(), Some("pyinfra.operations"));
+        assert_eq!(bindings.qualified_text("x.y"), None);
+        assert_eq!(bindings.qualified_text(""), None);
+    }
+
+    #[test]
+    fn repeated_identical_imports_agree() {
+        let src = "import pyinfra.operations.apt\nimport pyinfra.operations.files\npyinfra.operations.files.put";
+        assert_eq!(resolve(src).as_deref(), Some("pyinfra.operations.files.put"));
+    }
+}

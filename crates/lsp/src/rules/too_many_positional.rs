@@ -1,0 +1,67 @@
+//! ## too-many-positional-arguments (RI004)
+//!
+//! ### What it does
+//! Reports positional arguments beyond the operation's parameters, on the extra arguments.
+//!
+//! ### Why is this bad?
+//! Python raises a `TypeError` when the operation is called. Global arguments such as `_sudo` can only
+//! be given by keyword. Calls that unpack `*args` or `**kwargs` are not checked.
+//!
+//! ### Example
+//! ```python
+//! apt.key("https://example.com/key.gpg", "keyserver.ubuntu.com", "ABCD")
+//! ```
+//!
+//! Use instead:
+//! ```python
+//! apt.key(src="https://example.com/key.gpg")
+//! ```
+
+use ruff_text_size::Ranged;
+
+use crate::diagnostic::Diagnostic;
+use crate::operation::OpCall;
+use crate::rules::Rule;
+
+/// Report positional arguments past the last positional parameter.
+pub fn check(call: &OpCall<'_>, out: &mut Vec<Diagnostic>) {
+    if call.takes_var_args() || call.has_splat() {
+        return;
+    }
+    let takes = call.positional_params().count();
+    let args = &call.call.arguments.args;
+    let (Some(first), Some(last)) = (args.get(takes), args.last()) else { return };
+    let noun = if takes == 1 { "argument" } else { "arguments" };
+    out.push(Diagnostic::new(
+        Rule::TooManyPositional,
+        first.range().cover(last.range()),
+        format!("`{}` takes {takes} positional {noun} but {} were given", call.full_name(), args.len()),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::Rule;
+    use crate::rules::fixture::run;
+
+    #[test]
+    fn extra_positionals_are_reported_on_the_extras() {
+        assert_eq!(
+            run("demo.key('a', 'b', 'c', _sudo=True)", Rule::TooManyPositional),
+            ["20 `demo.key` takes 2 positional arguments but 3 were given"]
+        );
+    }
+
+    #[test]
+    fn positional_arguments_are_valid() {
+        assert!(run("demo.key('a', 'b')", Rule::TooManyPositional).is_empty());
+        assert!(run("demo.packages(['x'], True, False, 60)", Rule::TooManyPositional).is_empty());
+    }
+
+    #[test]
+    fn var_args_and_splats_take_any_number() {
+        assert!(run("demo.run('a', 'b', 'c', 'd')", Rule::TooManyPositional).is_empty());
+        assert!(run("demo.key('a', 'b', *rest)", Rule::TooManyPositional).is_empty());
+        assert!(run("demo.key('a', 'b', 'c', **opts)", Rule::TooManyPositional).is_empty());
+    }
+}

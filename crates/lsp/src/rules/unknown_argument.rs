@@ -1,0 +1,91 @@
+//! ## unknown-argument (RI002)
+//!
+//! ### What it does
+//! Reports a keyword argument that is neither a parameter of the operation nor a global argument
+//! (`_sudo`, `_env`, `name`, ...), and suggests the closest one.
+//!
+//! ### Why is this bad?
+//! pyinfra rejects the call with a `TypeError`; usually the name is misspelt.
+//!
+//! Operations that take `**kwargs` (`files.template`, `python.call`) accept any keyword, and a call
+//! that unpacks `*args` or `**kwargs` is not checked.
+//!
+//! ### Example
+//! ```python
+//! apt.packages(pakages=["nginx"], _sudo=True)
+//! ```
+//!
+//! Use instead:
+//! ```python
+//! apt.packages(packages=["nginx"], _sudo=True)
+//! ```
+
+use rinfra_facts::schema::{ArgKind, catalogue};
+
+use crate::diagnostic::Diagnostic;
+use crate::operation::OpCall;
+use crate::rules::Rule;
+use crate::suggest::{did_you_mean, hint};
+
+/// Report keywords the operation does not accept.
+pub fn check(call: &OpCall<'_>, out: &mut Vec<Diagnostic>) {
+    if call.takes_var_kwargs() || call.has_splat() {
+        return;
+    }
+    for keyword in &call.call.arguments.keywords {
+        let Some(name) = &keyword.arg else { continue };
+        let name = name.as_str();
+        if call.param(name).is_some() || catalogue().global(name).is_some() {
+            continue;
+        }
+        let own = call.target.args.iter().filter(|a| a.kind == ArgKind::Normal).map(|a| a.name);
+        let suggestion = did_you_mean(name, own.chain(catalogue().globals.iter().map(|a| a.name)));
+        out.push(Diagnostic::new(
+            Rule::UnknownArgument,
+            keyword.arg.as_ref().map_or(keyword.range, |a| a.range),
+            format!("Unknown argument `{name}` for `{}`{}", call.full_name(), hint(suggestion)),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::Rule;
+    use crate::rules::fixture::run;
+
+    #[test]
+    fn misspelt_keyword() {
+        assert_eq!(
+            run("demo.packages(pakages=['x'], present=True)", Rule::UnknownArgument),
+            ["15 Unknown argument `pakages` for `demo.packages`; did you mean `packages`?"]
+        );
+    }
+
+    #[test]
+    fn misspelt_global() {
+        assert_eq!(
+            run("demo.key(src='k', _sduo=True)", Rule::UnknownArgument),
+            ["19 Unknown argument `_sduo` for `demo.key`; did you mean `_sudo`?"]
+        );
+    }
+
+    #[test]
+    fn globals_and_name_are_valid_everywhere() {
+        assert!(
+            run("demo.key(src='k', name='Add key', _sudo=True, _env={'A': 'b'})", Rule::UnknownArgument).is_empty()
+        );
+    }
+
+    #[test]
+    fn var_kwargs_and_splats_accept_anything() {
+        assert!(run("demo.template('a', 'b', anything=1)", Rule::UnknownArgument).is_empty());
+        assert!(run("demo.key(src='k', other=1, **opts)", Rule::UnknownArgument).is_empty());
+        assert!(run("demo.key(*args, other=1)", Rule::UnknownArgument).is_empty());
+    }
+
+    #[test]
+    fn var_args_name_is_not_a_keyword() {
+        assert_eq!(run("demo.run('ls', args=1)", Rule::UnknownArgument).len(), 1);
+        assert!(run("demo.run('ls', 'x', shell=True)", Rule::UnknownArgument).is_empty());
+    }
+}

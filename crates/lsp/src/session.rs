@@ -1,0 +1,135 @@
+//! The server's state: every open document, owned in one place. The server keeps the session behind
+//! one lock and handles one message at a time, so an edit never races a request on the same text.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
+
+use crate::analysis::{Module, diagnostics};
+use crate::diagnostic::Diagnostic;
+use crate::document::{Document, Position};
+use crate::local::LocalFiles;
+
+/// An open document, parsed.
+pub struct OpenDocument {
+    /// The client's version of the text.
+    pub version: i32,
+    /// The text and its line index.
+    pub document: Document,
+    /// The syntax tree and bindings of the current text.
+    pub module: Module,
+    /// Where the deploy's local files are looked up (documents that are files on disk only).
+    local: Option<LocalFiles>,
+}
+
+impl OpenDocument {
+    /// Parse `text` as version `version`; `path` is the file on disk, if it is one.
+    pub fn new(version: i32, text: String, path: Option<&Path>) -> OpenDocument {
+        let module = Module::parse(&text);
+        OpenDocument { version, document: Document::new(text), module, local: path.map(LocalFiles::for_deploy) }
+    }
+
+    /// The problems of the current text.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        diagnostics(&self.module, self.local.as_ref())
+    }
+}
+
+/// All open documents.
+#[derive(Default)]
+pub struct Session {
+    documents: HashMap<Uri, OpenDocument>,
+}
+
+impl Session {
+    /// Start tracking a document (replacing an older copy).
+    pub fn open(&mut self, uri: Uri, version: i32, text: String) -> &OpenDocument {
+        let doc = OpenDocument::new(version, text, file_path(&uri).as_deref());
+        self.documents.entry(uri).insert_entry(doc).into_mut()
+    }
+
+    /// Apply the client's edits in order; `None` when the document is not open.
+    pub fn change(
+        &mut self,
+        uri: &Uri,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+    ) -> Option<&OpenDocument> {
+        let doc = self.documents.get_mut(uri)?;
+        for change in changes {
+            let range = change.range.map(|r| (position(r.start), position(r.end)));
+            doc.document.edit(range, &change.text);
+        }
+        doc.version = version;
+        doc.module = Module::parse(doc.document.text());
+        Some(doc)
+    }
+
+    /// Stop tracking a document.
+    pub fn close(&mut self, uri: &Uri) {
+        self.documents.remove(uri);
+    }
+
+    /// An open document.
+    pub fn get(&self, uri: &Uri) -> Option<&OpenDocument> {
+        self.documents.get(uri)
+    }
+}
+
+/// The path of a `file:` URI.
+fn file_path(uri: &Uri) -> Option<PathBuf> {
+    if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
+        return None;
+    }
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+/// An LSP position as the document model's.
+pub fn position(p: tower_lsp_server::ls_types::Position) -> Position {
+    Position { line: p.line, character: p.character }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Rule;
+
+    fn codes(doc: &OpenDocument) -> Vec<Rule> {
+        doc.diagnostics().iter().map(|d| d.rule).collect()
+    }
+
+    #[test]
+    fn local_files_are_checked_for_documents_on_disk_only() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let text = "from pyinfra.operations import files\nfiles.put(src='files/nope', dest='/x')\n".to_string();
+        let on_disk = Uri::from_file_path(dir.path().join("deploy.py")).ok_or("no file URI")?;
+        let untitled: Uri = "untitled:Untitled-1".parse()?;
+        let mut session = Session::default();
+        assert_eq!(codes(session.open(on_disk, 1, text.clone())), [Rule::MissingLocalFile]);
+        assert!(codes(session.open(untitled, 1, text)).is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn edits_are_applied_in_order_and_reparsed() -> Result<(), Box<dyn std::error::Error>> {
+        let uri: Uri = "untitled:a".parse()?;
+        let mut session = Session::default();
+        session.open(uri.clone(), 1, "from pyinfra.operations import dnf\ndnf.key()\n".into());
+        let edit = |line, from, to, text: &str| TextDocumentContentChangeEvent {
+            range: Some(tower_lsp_server::ls_types::Range {
+                start: tower_lsp_server::ls_types::Position { line, character: from },
+                end: tower_lsp_server::ls_types::Position { line, character: to },
+            }),
+            range_length: None,
+            text: text.into(),
+        };
+        let doc = session.change(&uri, 2, vec![edit(1, 8, 8, "'k'"), edit(1, 0, 3, "dnf")]).ok_or("not open")?;
+        assert_eq!(doc.document.text(), "from pyinfra.operations import dnf\ndnf.key('k')\n");
+        assert!(codes(doc).is_empty());
+        session.close(&uri);
+        assert!(session.get(&uri).is_none());
+        assert!(session.change(&uri, 3, Vec::new()).is_none());
+        Ok(())
+    }
+}

@@ -1,0 +1,118 @@
+//! `rinfra-lsp check` as a user runs it: the built binary on the fixture files.
+//!
+//! `fixtures/valid/` is a corpus of deploy files in the style of pyinfra's documentation, across the
+//! catalogue's modules, with the local files they upload, that must yield no diagnostic at all; `fixtures/problems/` holds known problems
+//! with their exact positions.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn check(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rinfra-lsp"))
+        .arg("check")
+        .args(args)
+        .current_dir(fixtures())
+        .output()
+        .expect("run rinfra-lsp")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_valid_corpus_has_no_diagnostics() {
+    let out = check(&["valid"]);
+    assert_eq!(stdout(&out), "", "false positives on valid deploy files");
+    assert_eq!(out.status.code(), Some(0));
+    let files = std::fs::read_dir(fixtures().join("valid"))
+        .map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "py")).count())
+        .unwrap_or(0);
+    assert!(files >= 20, "the corpus should have 20+ files, has {files}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim(), format!("All checks passed ({files} deploy files)."));
+}
+
+#[test]
+fn known_problems_are_reported_exactly() {
+    let out = check(&["problems"]);
+    let expected = "\
+problems/broken.py:4:1: RI000 Syntax error: unexpected EOF while parsing
+problems/deploy.py:3:53: RI008 Unknown module `pyinfra.operations.aptt`; did you mean `apt`?
+problems/deploy.py:5:36: RI001 Unknown operation `packagez` in `pyinfra.operations.dnf`; did you mean `packages`?
+problems/deploy.py:6:27: RI008 Unknown module `pyinfra.operations.fils`; did you mean `files`?
+problems/deploy.py:8:5: RI001 Unknown operation `pakages` in `pyinfra.operations.dnf`; did you mean `packages`?
+problems/deploy.py:9:14: RI002 Unknown argument `pakages` for `dnf.packages`; did you mean `packages`?
+problems/deploy.py:10:1: RI003 `dnf.key` is missing required argument `src`
+problems/deploy.py:11:40: RI004 `dnf.key` takes 1 positional argument but 3 were given
+problems/deploy.py:12:40: RI005 `present` of `dnf.packages` expects `bool`, not a string
+problems/deploy.py:13:42: RI006 `srvstate` of `freebsd.service.service` must be one of `started`, `stopped`, \
+`restarted`, `reloaded`, `custom`, not `restart`; did you mean `restarted`?
+problems/deploy.py:14:24: RI005 `_sudo` of `dnf.repo` expects `bool`, not a string
+problems/deploy.py:15:1: RI003 `python.call` is missing required argument `function`
+problems/deploy.py:16:36: RI002 Unknown argument `commmand` for `freebsd.sysrc.sysrc`; did you mean `command`?
+problems/deploy.py:22:24: RI002 Unknown argument `_sduo` for `dnf.update`; did you mean `_sudo`?
+problems/deploy.py:25:22: RI003 `dnf.key` is missing required argument `src`
+problems/deploy.py:25:30: RI002 Unknown argument `srcc` for `dnf.key`; did you mean `src`?
+problems/deploy.py:29:1: RI007 `postgresql.sql` is deprecated; use `postgres.sql` instead
+problems/deploy.py:32:33: RI009 Unknown fact `Fiel` in `pyinfra.facts.files`; did you mean `File`?
+problems/deploy.py:34:1: RI010 Fact `files.File` is missing required argument `path`
+problems/deploy.py:34:21: RI010 Unknown argument `pth` for fact `files.File`; did you mean `path`?
+problems/deploy.py:38:15: RI011 Local file `files/missing.conf` not found next to the deploy or in a parent directory
+problems/deploy.py:39:15: RI012 `templates` is a directory; `files.put` uploads one file, use `files.sync` for a directory
+";
+    assert_eq!(stdout(&out), expected);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "Found 22 problems.");
+}
+
+#[test]
+fn files_that_do_not_import_pyinfra_are_skipped() {
+    let out = check(&["problems/not_a_deploy.py"]);
+    assert_eq!(stdout(&out), "");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn json_output() {
+    let out = check(&["--output-format", "json", "problems/deploy.py"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let items = v.as_array().expect("an array");
+    assert_eq!(items.len(), 21);
+    assert_eq!(items[15]["severity"], "warning");
+    assert_eq!(items[15]["code"], "RI007");
+    assert_eq!(items[0]["code"], "RI008");
+    assert_eq!(items[0]["filename"], "problems/deploy.py");
+    assert_eq!(items[0]["location"], serde_json::json!({"row": 3, "column": 53}));
+    assert_eq!(items[0]["end_location"], serde_json::json!({"row": 3, "column": 57}));
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn github_and_sarif_output() {
+    let out = check(&["--output-format=github", "problems/broken.py"]);
+    assert_eq!(
+        stdout(&out),
+        "::error title=rinfra (RI000),file=problems/broken.py,line=4,col=1,endLine=4,endColumn=1::\
+         problems/broken.py:4:1: RI000 Syntax error: unexpected EOF while parsing\n"
+    );
+    let out = check(&["--output-format", "sarif", "problems/broken.py"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF on stdout");
+    assert_eq!(v["runs"][0]["results"][0]["ruleId"], "RI000");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    let out = check(&["--output-format", "yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown output format 'yaml'"));
+    let out = check(&["does/not/exist"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does/not/exist"));
+}

@@ -1,0 +1,86 @@
+//! Never panics, never hangs: random and mutated deploy files always get a well-formed analysis,
+//! and position conversions stay inside the text.
+
+use proptest::prelude::*;
+use ruff_text_size::{TextRange, TextSize};
+
+use rinfra_lsp::analysis::analyze;
+use rinfra_lsp::document::{Document, Position};
+
+/// The valid corpus, as seeds to mutate.
+fn corpus() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .collect();
+    files.sort();
+    files.iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect()
+}
+
+/// Snap `at` down to a character boundary of `text`.
+fn boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// Every diagnostic's range lies inside the text, on character boundaries.
+fn assert_well_formed(text: &str) {
+    let analysis = analyze(text);
+    let len = TextSize::of(text);
+    for d in &analysis.diagnostics {
+        assert!(d.range.end() <= len, "{d:?} past the end of {} bytes", text.len());
+        assert!(text.is_char_boundary(d.range.start().to_usize()) && text.is_char_boundary(d.range.end().to_usize()));
+        assert!(!d.message.is_empty());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_deploy_files(seed in 0usize..64, cut in 0usize..4000, len in 0usize..200, insert in ".{0,12}") {
+        let files = corpus();
+        let text = &files[seed % files.len()];
+        let start = boundary(text, cut);
+        let end = boundary(text, start + len);
+        let mutated = format!("{}{insert}{}", &text[..start], &text[end..]);
+        assert_well_formed(&mutated);
+        assert_well_formed(&text[..start]);
+    }
+
+    #[test]
+    fn random_text(text in "\\PC{0,300}") {
+        assert_well_formed(&text);
+    }
+
+    #[test]
+    fn random_pythonish_tokens(tokens in prop::collection::vec(
+        prop::sample::select(vec![
+            "apt", "files", ".", "(", ")", "[", "]", "=", ",", "**", "*", "\n", "    ", "from", "import",
+            "pyinfra.operations", "packages", "_sudo", "'x'", "True", "f'{x}'", "def", ":", "with", "as",
+            "é", "😀", "\r\n", "#", "\"\"\"", "lambda", "@deploy", "python.call", "dnf.key",
+        ]),
+        0..80,
+    )) {
+        assert_well_formed(&tokens.concat());
+    }
+
+    #[test]
+    fn positions_round_trip(text in "(\\PC|\n|\r\n|\r){0,200}", line in 0u32..30, character in 0u32..60) {
+        let doc = Document::new(text.clone());
+        let offset = doc.offset(Position { line, character });
+        prop_assert!(offset <= TextSize::of(text.as_str()));
+        prop_assert!(text.is_char_boundary(offset.to_usize()));
+        let back = doc.position(offset);
+        prop_assert_eq!(doc.offset(back), offset);
+        let (start, end) = doc.range(TextRange::new(TextSize::new(0), offset));
+        prop_assert!(start <= end);
+    }
+}
