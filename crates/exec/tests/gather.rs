@@ -139,12 +139,48 @@ async fn files_facts(conn: &dyn Connector) {
     assert_eq!(value(6), rinfra_exec::gather::fact_default(&keys[6]).expect("default"), "chflags is missing here");
 }
 
+/// `server` facts (implemented in this tree): plain ones, a short fact sharing its parent's command
+/// with the parent, and one with an argument.
+async fn server_facts(conn: &dyn Connector) {
+    let sh = |cmd: &str| {
+        let cmd = rinfra_exec::RemoteCommand::new(cmd);
+        async move { conn.run(&cmd).await.expect("run").stdout_lines().join("\n") }
+    };
+    let keys = vec![
+        FactKey::new("server.Hostname", vec![]),
+        FactKey::new("server.Kernel", vec![]),
+        FactKey::new("server.Os", vec![]),
+        FactKey::new("server.Arch", vec![]),
+        FactKey::new("server.LinuxDistribution", vec![]),
+        FactKey::new("server.LinuxName", vec![]),
+        FactKey::new("server.Which", vec![("command".to_string(), serde_json::json!("sh"))]),
+        FactKey::new("server.Which", vec![("command".to_string(), serde_json::json!("no-such-command-rinfra"))]),
+    ];
+    let before = conn.round_trips().commands;
+    let got = gather(conn, &keys, &NoFacts, &GatherOptions::default()).await.expect("gather");
+    assert_eq!(conn.round_trips().commands - before, 1);
+    let v = |i: usize| match &got.results[i].1 {
+        Ok(v) => v.clone(),
+        Err(e) => panic!("{}: {e}", got.results[i].0),
+    };
+    assert_eq!(v(0), serde_json::json!(sh("uname -n").await));
+    assert_eq!(v(1), serde_json::json!(sh("uname -s").await));
+    assert_eq!(v(2), v(1));
+    assert_eq!(v(3), serde_json::json!(sh("uname -m").await));
+    let distro = v(4);
+    assert!(distro["name"].is_string(), "{distro}");
+    assert_eq!(v(5), distro["name"], "the short fact derives from its parent");
+    assert_eq!(v(6), serde_json::json!(sh("command -v sh").await));
+    assert_eq!(v(7), rinfra_exec::gather::fact_default(&keys[7]).expect("default"));
+}
+
 #[tokio::test]
 async fn local_batches() {
     let local = LocalConnector::new();
     batch_splits_outputs_in_one_round_trip(&local).await;
     facts_by_key(&local).await;
     files_facts(&local).await;
+    server_facts(&local).await;
 }
 
 #[tokio::test]
@@ -157,4 +193,5 @@ async fn ssh_batches() {
     batch_splits_outputs_in_one_round_trip(&conn).await;
     facts_by_key(&conn).await;
     files_facts(&conn).await;
+    server_facts(&conn).await;
 }
