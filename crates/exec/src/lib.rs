@@ -1,10 +1,34 @@
 //! rinfra's executor: reaches hosts and runs what the planners in `rinfra-facts` decide.
 //!
-//! - [`connector`]: how a host is reached (`@local` subprocesses, SSH via russh), with atomic
-//!   uploads and round-trip counts.
-//! - [`gather`]: fact gathering in batches, many facts in one round trip.
+//! - [`connector`]: how a host is reached. [`Connector`] runs shell commands and moves files;
+//!   [`LocalConnector`] (`@local`, subprocesses) and [`SshConnector`] (russh: one connection per
+//!   host, channels multiplexed, SFTP) implement it. Uploads are atomic everywhere (temporary name
+//!   in the destination's directory, then rename). Each connector counts its round trips.
+//! - [`gather`]: facts in batches: the commands of many facts in one shell script, one round trip,
+//!   outputs split by a random delimiter and parsed with `rinfra_facts::parse_fact`.
 //!
-//! This crate is the only one in rinfra that talks to hosts.
+//! Architecture invariants: this is the only rinfra crate that talks to hosts; it builds no command
+//! strings of its own beyond the batch script and the `export` prefix for environment variables
+//! (everything else comes from the planners, quoted by `rinfra_facts::quote`); secrets in
+//! [`SshConfig`] never reach `Debug` output or error messages.
+//!
+//! ```
+//! use rinfra_exec::gather::{gather, GatherOptions};
+//! use rinfra_exec::{Connector, LocalConnector, RemoteCommand};
+//! use rinfra_facts::fact_source::{FactKey, NoFacts};
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let host = LocalConnector::new();
+//! let out = host.run(&RemoteCommand::new("echo hello")).await?;
+//! assert_eq!(out.stdout_lines(), vec!["hello"]);
+//!
+//! let keys = [FactKey::new("server.Kernel", vec![]), FactKey::new("server.Arch", vec![])];
+//! let facts = gather(&host, &keys, &NoFacts, &GatherOptions::default()).await?;
+//! assert_eq!(facts.round_trips, 1);
+//! assert_eq!(host.round_trips().commands, 2);
+//! # Ok::<(), rinfra_exec::ConnectorError>(())
+//! # }).unwrap();
+//! ```
 
 pub mod connector;
 pub mod gather;
