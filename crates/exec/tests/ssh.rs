@@ -234,6 +234,22 @@ async fn a_dropped_connection_leaves_the_destination_intact() {
 }
 
 #[tokio::test]
+async fn keepalive_detects_a_host_that_stops_answering() {
+    let sshd = Sshd::start();
+    let mut cfg = sshd.config();
+    cfg.keepalive_interval = Some(Duration::from_millis(500));
+    cfg.keepalive_max = 2;
+    let c = connect(&cfg).await;
+    assert!(c.run(&RemoteCommand::new("true")).await.expect("run").success());
+    sshd.freeze_connections();
+    let start = Instant::now();
+    // No timeout on the command: only the keepalives can notice.
+    let err = c.run(&RemoteCommand::new("true")).await.expect_err("frozen host");
+    assert!(start.elapsed() < Duration::from_secs(15), "noticed after {:?}", start.elapsed());
+    assert!(err.to_string().contains("testhost"), "{err}");
+}
+
+#[tokio::test]
 async fn accept_new_learns_then_refuses_a_changed_key() {
     let mut sshd = Sshd::start();
     let cfg = sshd.config();

@@ -190,6 +190,16 @@ impl Sshd {
     /// Drop every client connection (kill the server's per-connection processes, by pid), keeping
     /// the listener: what a network failure looks like to the client.
     pub fn kill_connections(&self) {
+        self.signal_connections("KILL");
+    }
+
+    /// Freeze every connection (SIGSTOP): a host that stops answering without closing anything.
+    pub fn freeze_connections(&self) {
+        self.signal_connections("STOP");
+    }
+
+    /// Send `signal` to the server's per-connection processes (children of our sshd, by pid).
+    fn signal_connections(&self, signal: &str) {
         let Some(parent) = self.child.as_ref().map(Child::id) else { return };
         let Ok(procs) = std::fs::read_dir("/proc") else { return };
         for entry in procs.flatten() {
@@ -198,12 +208,14 @@ impl Sshd {
             // Fields after the parenthesised command name: state, ppid, ...
             let ppid = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
             if ppid == Some(parent) {
-                let _ = Command::new("kill").arg("-KILL").arg(pid.to_string()).status();
+                let _ = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status();
             }
         }
     }
 
     fn stop(&mut self) {
+        // Frozen or lingering connections would outlive the listener.
+        self.kill_connections();
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();
