@@ -469,9 +469,9 @@ fn retryable(e: &ConnectorError) -> bool {
 }
 
 fn random_delay((min, max): (Duration, Duration)) -> Duration {
-    let span = max.saturating_sub(min).as_millis() as u64;
+    let span = u64::try_from(max.saturating_sub(min).as_millis()).unwrap_or(u64::MAX);
     let r = getrandom::u64().unwrap_or(0);
-    min + Duration::from_millis(if span == 0 { 0 } else { r % (span + 1) })
+    min.saturating_add(Duration::from_millis(r % span.saturating_add(1)))
 }
 
 /// Resolve and open the TCP connection (first address that answers), with TCP_NODELAY.
