@@ -98,10 +98,9 @@ fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// `(?:\s*\#.*)?$`: nothing left but whitespace and an optional comment.
+/// `(?:\s*\#.*)?$`: nothing left, or a comment (whitespace alone is not allowed).
 fn only_comment(s: &str) -> bool {
-    let s = s.trim_start_matches(is_space);
-    s.is_empty() || s.starts_with('#')
+    s.is_empty() || s.trim_start_matches(is_space).starts_with('#')
 }
 
 /// `\s+` then a non-empty run of `pred`: `(run, rest)`.
@@ -143,7 +142,10 @@ fn option_entry(s: &str) -> Option<(&str, Option<&str>)> {
     }
     // `\s+` gives back its last character for `[^#]+` to match, when it has one to spare.
     let start = spaces - rest[..spaces].chars().next_back().map_or(0, char::len_utf8);
-    Some((name, (start > 0).then(|| &rest[start..spaces])))
+    if start > 0 {
+        return Some((name, Some(&rest[start..spaces])));
+    }
+    only_comment(rest).then_some((name, None))
 }
 
 fn parse_conf(ctx: &FactCtx<'_>) -> Result<Value, String> {
@@ -251,6 +253,8 @@ mod tests {
         assert_eq!(option_entry("option a #x"), Some(("a", None)));
         assert_eq!(option_entry("option a  #x"), Some(("a", Some(" "))));
         assert_eq!(option_entry("option a-b"), None);
+        assert_eq!(option_entry("option a "), None);
+        assert_eq!(option_entry("option a  "), Some(("a", Some(" "))));
         assert_eq!(option_entry("option"), None);
     }
 
@@ -260,6 +264,7 @@ mod tests {
         assert_eq!(arch_entry("arch all 1 # c"), Some(("all".into(), 1)));
         assert_eq!(arch_entry("arch all 1x"), None);
         assert_eq!(arch_entry("arch zzz"), None);
+        assert_eq!(arch_entry("arch all 1 "), None);
     }
 
     #[test]
