@@ -118,3 +118,20 @@ fn packages(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
     spec.upgrade_command = Some("opkg upgrade".into());
     ensure_packages(ctx, &current, &spec)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn empty_package_lists() {
+        assert_eq!(is_empty_list(&json!("")), Ok(true));
+        assert_eq!(is_empty_list(&json!([])), Ok(true));
+        assert_eq!(is_empty_list(&json!(["", ""])), Ok(true));
+        assert_eq!(is_empty_list(&json!(["", "a", null])), Ok(false));
+        assert_eq!(is_empty_list(&json!(null)), Ok(false));
+        let err = is_empty_list(&json!([null])).expect_err("len(None)");
+        assert_eq!(err, PlanError::new(ErrorKind::TypeError, "object of type 'NoneType' has no len()"));
+    }
+}

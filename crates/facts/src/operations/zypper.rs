@@ -174,3 +174,16 @@ fn packages(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
     spec.upgrade_command = Some(format!("{ZYPPER_AUTO} update -y"));
     ensure_packages(ctx, &current, &spec)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn global_args_go_first() {
+        let a = Args::from_pairs([("x", json!("--force")), ("g", json!("--quiet")), ("none", json!(null))]);
+        assert_eq!(zypper_command(&a, "remove -y", "x", "g"), "zypper --quiet remove -y --force");
+        assert_eq!(zypper_command(&a, "remove -y", "none", "none"), "zypper remove -y");
+    }
+}
