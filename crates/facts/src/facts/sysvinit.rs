@@ -30,8 +30,8 @@ const STATUS_COMMAND: &str = r####"
         done
     "####;
 
-/// LSB exit codes: 0 running, 1-3 not running, anything else unknown.
-fn parse_status(f: &FactCtx<'_>) -> Result<Value, String> {
+/// `name=code` lines (also used by `bsdinit.RcdStatus`). LSB exit codes: 0 running, 1-3 not running, anything else unknown.
+pub(crate) fn parse_status(f: &FactCtx<'_>) -> Result<Value, String> {
     let mut services = Map::new();
     for line in f.output {
         let Some((name, rest)) = take_run(line, |c| c.is_ascii_alphanumeric() || c == '-') else { continue };
