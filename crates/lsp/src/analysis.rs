@@ -10,7 +10,7 @@ use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
 use crate::fact::{self, FACTS, FactCall, FactPath, GET_FACT, fact_argument};
-use crate::local::LocalFiles;
+use crate::local::{INCLUDE, LocalFiles};
 use crate::operation::{OPERATIONS, OpCall, OpPath, classify};
 use crate::resolve::Bindings;
 use crate::rules;
@@ -105,8 +105,15 @@ impl Checker<'_> {
     }
 
     fn call(&mut self, call: &ast::ExprCall) {
-        if self.module.bindings.qualified(&call.func).as_deref() == Some(GET_FACT) {
-            return self.get_fact(call);
+        match self.module.bindings.qualified(&call.func).as_deref() {
+            Some(GET_FACT) => return self.get_fact(call),
+            Some(INCLUDE) => {
+                if let Some(local) = self.local {
+                    rules::missing_local_file::check_include(call, local, &mut self.diagnostics);
+                }
+                return;
+            }
+            _ => {}
         }
         let Some(path) = self.module.operation_path(&call.func) else { return };
         match classify(&path) {

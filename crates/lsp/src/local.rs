@@ -34,15 +34,20 @@ impl LocalFiles {
 
     /// What `path` is, looked up from each base in turn (an absolute path as is); the first hit wins.
     pub fn kind(&self, path: &str) -> Option<Kind> {
+        self.find(path).map(|(_, kind)| kind)
+    }
+
+    /// The first existing file or directory that `path` names, and what it is.
+    pub fn find(&self, path: &str) -> Option<(PathBuf, Kind)> {
         let path = Path::new(path);
         let candidates: Vec<PathBuf> = if path.is_absolute() {
             vec![path.to_path_buf()]
         } else {
             self.bases.iter().map(|b| b.join(path)).collect()
         };
-        candidates.iter().find_map(|p| match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => Some(Kind::Dir),
-            Ok(_) => Some(Kind::File),
+        candidates.into_iter().find_map(|p| match std::fs::metadata(&p) {
+            Ok(m) if m.is_dir() => Some((p, Kind::Dir)),
+            Ok(_) => Some((p, Kind::File)),
             Err(_) => None,
         })
     }
@@ -70,6 +75,19 @@ pub fn local_source<'a>(call: &OpCall<'a>) -> Option<(&'a ast::ExprStringLiteral
     }
     match value("src")? {
         Expr::StringLiteral(literal) => Some((literal, want)),
+        _ => None,
+    }
+}
+
+/// The path that pyinfra's `local.include` resolves to.
+pub const INCLUDE: &str = "pyinfra.local.include";
+
+/// The file a `local.include("tasks/x.py")` call names, when it is a plain string literal.
+pub fn include_source(call: &ast::ExprCall) -> Option<&ast::ExprStringLiteral> {
+    let first = call.arguments.args.first().filter(|e| !e.is_starred_expr());
+    let by_name = call.arguments.keywords.iter().find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "filename"));
+    match first.or(by_name.map(|k| &k.value))? {
+        Expr::StringLiteral(literal) => Some(literal),
         _ => None,
     }
 }

@@ -7,14 +7,15 @@ use std::sync::{Mutex, MutexGuard};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
     CompletionOptions, CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, Hover, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
-    PositionEncodingKind, PublishDiagnosticsParams, ServerCapabilities, ServerInfo, SignatureHelp,
-    SignatureHelpOptions, SignatureHelpParams, TextDocumentSyncCapability, TextDocumentSyncKind,
+    DidOpenTextDocumentParams, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, OneOf, PositionEncodingKind, PublishDiagnosticsParams,
+    ServerCapabilities, ServerInfo, SignatureHelp, SignatureHelpOptions, SignatureHelpParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind,
 };
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 use crate::notifications::{did_change, did_close, did_open};
-use crate::requests::{completion, hover, signature_help};
+use crate::requests::{completion, definition, hover, signature_help};
 use crate::session::Session;
 
 /// The server: the client handle and the session.
@@ -49,6 +50,7 @@ impl LanguageServer for Backend {
                     ..CompletionOptions::default()
                 }),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
                 signature_help_provider: Some(SignatureHelpOptions {
                     trigger_characters: Some(vec!["(".into(), ",".into()]),
                     retrigger_characters: Some(vec!["=".into()]),
@@ -91,6 +93,12 @@ impl LanguageServer for Backend {
         let at = params.text_document_position_params;
         let session = self.session();
         Ok(session.get(&at.text_document.uri).and_then(|doc| hover::hover(doc, at.position)))
+    }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        let session = self.session();
+        Ok(session.get(&at.text_document.uri).and_then(|doc| definition::definition(doc, at.position)))
     }
 
     async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {

@@ -30,6 +30,11 @@ impl OpenDocument {
         OpenDocument { version, document: Document::new(text), module, local: path.map(LocalFiles::for_deploy) }
     }
 
+    /// Where the deploy's local files are looked up, for a document on disk.
+    pub fn local(&self) -> Option<&LocalFiles> {
+        self.local.as_ref()
+    }
+
     /// The problems of the current text.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         diagnostics(&self.module, self.local.as_ref())

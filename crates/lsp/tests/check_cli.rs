@@ -20,6 +20,17 @@ fn check(args: &[&str]) -> Output {
         .expect("run rinfra-lsp")
 }
 
+/// Number of `*.py` files below `dir`.
+fn python_files(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .map(|p| if p.is_dir() { python_files(&p) } else { usize::from(p.extension().is_some_and(|x| x == "py")) })
+        .sum()
+}
+
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -29,9 +40,7 @@ fn the_valid_corpus_has_no_diagnostics() {
     let out = check(&["valid"]);
     assert_eq!(stdout(&out), "", "false positives on valid deploy files");
     assert_eq!(out.status.code(), Some(0));
-    let files = std::fs::read_dir(fixtures().join("valid"))
-        .map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "py")).count())
-        .unwrap_or(0);
+    let files = python_files(&fixtures().join("valid"));
     assert!(files >= 20, "the corpus should have 20+ files, has {files}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.trim(), format!("All checks passed ({files} deploy files)."));

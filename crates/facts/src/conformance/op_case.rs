@@ -54,9 +54,11 @@ pub fn run(target: &str, data: &Value) -> Outcome {
     let result = crate::plan_operation(target, &positional, &keywords, &facts, &local, &FakeEnv);
 
     if let Some(exc) = data.get("exception") {
-        let names: Vec<&str> = match exc.get("names").and_then(Value::as_array) {
-            Some(a) => a.iter().filter_map(Value::as_str).collect(),
-            None => exc.get("name").and_then(Value::as_str).into_iter().collect(),
+        // `names` is a list, or (in a few vectors) a single name like `name`.
+        let names: Vec<&str> = match exc.get("names") {
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+            Some(Value::String(n)) => vec![n.as_str()],
+            _ => exc.get("name").and_then(Value::as_str).into_iter().collect(),
         };
         let message = exc.get("message").and_then(Value::as_str).unwrap_or_default();
         return match result {

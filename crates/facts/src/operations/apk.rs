@@ -1,6 +1,10 @@
-//! `pyinfra.operations.apk`: schema only for now.
+//! `pyinfra.operations.apk`: packages on Alpine Linux with apk.
 
+use crate::args::Args;
+use crate::plan::{Ctx, PlanError};
 use crate::schema::{Dflt, Operation, arg};
+
+use super::util::packaging::{Ensure, ensure_packages, packages_from_arg, present_flag};
 
 /// What this module manages.
 pub const DOC: &str = "Install, remove and upgrade packages with apk, the package manager of Alpine Linux.";
@@ -18,6 +22,7 @@ pub const OPERATIONS: &[Operation] = &[
             Dflt::Bool(false),
             "Add `--available` so every package is re-synced to the repositories' versions.",
         )],
+        planner: Some(upgrade),
         ..Operation::NEW
     },
     Operation {
@@ -25,6 +30,7 @@ pub const OPERATIONS: &[Operation] = &[
         doc: "Refresh the apk package index from the configured repositories (`apk update`). Not \
               idempotent: the command runs on every deploy.",
         args: &[],
+        planner: Some(update),
         ..Operation::NEW
     },
     Operation {
@@ -46,6 +52,38 @@ pub const OPERATIONS: &[Operation] = &[
             arg("update", "bool", Dflt::Bool(false), "Run `apk update` before anything else."),
             arg("upgrade", "bool", Dflt::Bool(false), "Run `apk upgrade` before installing."),
         ],
+        planner: Some(packages),
         ..Operation::NEW
     },
 ];
+
+fn upgrade(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    ctx.change("upgrade all packages");
+    ctx.shell(if a.flag("available") { "apk upgrade --available" } else { "apk upgrade" });
+    Ok(())
+}
+
+fn update(ctx: &mut Ctx<'_>, _: &Args) -> Result<(), PlanError> {
+    ctx.change("update the apk package index");
+    ctx.shell("apk update");
+    Ok(())
+}
+
+fn packages(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    if a.flag("update") {
+        crate::nested(ctx, "apk.update", &[])?;
+    }
+    if a.flag("upgrade") {
+        crate::nested(ctx, "apk.upgrade", &[])?;
+    }
+    let current = ctx.fact("apk.ApkPackages", &[])?;
+    let mut spec = Ensure::new(
+        packages_from_arg(a.get("packages"), Some("=")),
+        present_flag(a.get("present")),
+        "apk add".into(),
+        "apk del".into(),
+    );
+    spec.latest = a.flag("latest");
+    spec.upgrade_command = Some("apk upgrade".into());
+    ensure_packages(ctx, &current, &spec)
+}

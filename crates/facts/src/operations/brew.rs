@@ -1,6 +1,15 @@
-//! `pyinfra.operations.brew`: schema only for now.
+//! `pyinfra.operations.brew`: Homebrew formulae, casks, taps and trust.
 
+use std::collections::BTreeSet;
+
+use super::util::packaging::{Ensure, ensure_packages, packages_from_arg, present_flag};
+use super::util::url::urlparse;
+use crate::args::Args;
+use crate::nested;
+use crate::plan::{Ctx, PlanError};
+use crate::quote::quote;
 use crate::schema::{Dflt, Operation, arg, enum_arg};
+use crate::value::{Value, py_str, str_or_list, truthy};
 
 /// What this module manages.
 pub const DOC: &str = "Manage Homebrew on macOS: formulae, casks, taps and which of them are trusted.";
@@ -12,6 +21,7 @@ pub const OPERATIONS: &[Operation] = &[
         doc: "Fetch the newest Homebrew and formula definitions with `brew update`. Runs on every deploy \
               and always counts as a change.",
         args: &[],
+        planner: Some(update),
         ..Operation::NEW
     },
     Operation {
@@ -19,6 +29,7 @@ pub const OPERATIONS: &[Operation] = &[
         doc: "Upgrade every outdated formula with `brew upgrade`. Not idempotent: the command runs on \
               every deploy.",
         args: &[],
+        planner: Some(upgrade),
         ..Operation::NEW
     },
     Operation {
@@ -39,6 +50,7 @@ pub const OPERATIONS: &[Operation] = &[
             arg("update", "bool", Dflt::Bool(false), "Run `brew update` first."),
             arg("upgrade", "bool", Dflt::Bool(false), "Run `brew upgrade` first."),
         ],
+        planner: Some(packages),
         ..Operation::NEW
     },
     Operation {
@@ -46,6 +58,7 @@ pub const OPERATIONS: &[Operation] = &[
         doc: "Upgrade every installed cask. Uses `brew upgrade --cask` on Homebrew 2.6 and later and the \
               old `brew cask upgrade` before that (decided from `brew.BrewVersion`). Runs on every deploy.",
         args: &[],
+        planner: Some(cask_upgrade),
         ..Operation::NEW
     },
     Operation {
@@ -65,6 +78,7 @@ pub const OPERATIONS: &[Operation] = &[
             arg("latest", "bool", Dflt::Bool(false), "Upgrade installed casks that were given without a version."),
             arg("upgrade", "bool", Dflt::Bool(false), "Upgrade all casks before installing."),
         ],
+        planner: Some(casks),
         ..Operation::NEW
     },
     Operation {
@@ -80,6 +94,7 @@ pub const OPERATIONS: &[Operation] = &[
             arg("trusted", "bool | None", Dflt::Bool(false), "Whether the tap should be marked as trusted."),
             arg("url", "str | None", Dflt::None, "Clone URL of the tap, for taps not hosted at the default location."),
         ],
+        planner: Some(tap),
         ..Operation::NEW
     },
     Operation {
@@ -99,6 +114,176 @@ pub const OPERATIONS: &[Operation] = &[
             ),
             arg("trusted", "bool", Dflt::Required, "True to trust the items, false to untrust them."),
         ],
+        planner: Some(trust),
         ..Operation::NEW
     },
 ];
+
+fn update(ctx: &mut Ctx<'_>, _: &Args) -> Result<(), PlanError> {
+    ctx.change("update brew");
+    ctx.shell("brew update");
+    Ok(())
+}
+
+fn upgrade(ctx: &mut Ctx<'_>, _: &Args) -> Result<(), PlanError> {
+    ctx.change("upgrade brew packages");
+    ctx.shell("brew upgrade");
+    Ok(())
+}
+
+fn packages(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    if a.flag("update") {
+        nested(ctx, "brew.update", &[])?;
+    }
+    if a.flag("upgrade") {
+        nested(ctx, "brew.upgrade", &[])?;
+    }
+    let current = ctx.fact("brew.BrewPackages", &[])?;
+    let mut spec = Ensure::new(
+        packages_from_arg(a.get("packages"), Some("@")),
+        present_flag(a.get("present")),
+        "brew install".into(),
+        "brew uninstall".into(),
+    );
+    spec.latest = a.flag("latest");
+    spec.upgrade_command = Some("brew upgrade".into());
+    ensure_packages(ctx, &current, &spec)
+}
+
+/// `brew <verb>` for casks: `brew <verb> --cask` from Homebrew 2.6, `brew cask <verb>` before.
+fn cask_command(ctx: &Ctx<'_>, verb: &str) -> Result<String, PlanError> {
+    let version = ctx.fact("brew.BrewVersion", &[])?;
+    let part = |i: usize| {
+        version
+            .get(i)
+            .and_then(Value::as_i64)
+            .ok_or_else(|| PlanError::value(format!("unexpected brew version {version}")))
+    };
+    let (major, minor) = (part(0)?, part(1)?);
+    let new_cli = major >= 3 || (major >= 2 && minor >= 6);
+    Ok(if new_cli { format!("brew {verb} --cask") } else { format!("brew cask {verb}") })
+}
+
+fn cask_upgrade(ctx: &mut Ctx<'_>, _: &Args) -> Result<(), PlanError> {
+    let command = cask_command(ctx, "upgrade")?;
+    ctx.change("upgrade brew casks");
+    ctx.shell(command);
+    Ok(())
+}
+
+fn casks(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    if a.flag("upgrade") {
+        nested(ctx, "brew.cask_upgrade", &[])?;
+    }
+    let (install, uninstall, upgrade) =
+        (cask_command(ctx, "install")?, cask_command(ctx, "uninstall")?, cask_command(ctx, "upgrade")?);
+    let current = ctx.fact("brew.BrewCasks", &[])?;
+    let mut spec =
+        Ensure::new(packages_from_arg(a.get("casks"), Some("@")), present_flag(a.get("present")), install, uninstall);
+    spec.latest = a.flag("latest");
+    spec.upgrade_command = Some(upgrade);
+    ensure_packages(ctx, &current, &spec)
+}
+
+/// `brew trust|untrust --tap <tap>`.
+fn trust_tap(ctx: &mut Ctx<'_>, tap: &str, trust: bool) {
+    let verb = if trust { "trust" } else { "untrust" };
+    ctx.change(format!("{verb} tap {tap}"));
+    ctx.shell(format!("brew {verb} --tap {}", quote(tap)));
+}
+
+/// Whether a list-valued fact (or fact entry) holds `name`.
+fn holds(list: Option<&Value>, name: &str) -> bool {
+    list.and_then(Value::as_array).is_some_and(|l| l.iter().any(|v| v.as_str() == Some(name)))
+}
+
+fn tap(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let trusted = a.flag("trusted");
+    let present = a.flag("present");
+    if !a.flag("src") && !a.flag("url") {
+        ctx.noop("no tap was specified");
+        return Ok(());
+    }
+    let src = if a.flag("src") {
+        py_str(a.get("src"))
+    } else {
+        urlparse(&py_str(a.get("url"))).path.trim_matches('/').to_string()
+    };
+    if src.split('/').count() != 2 {
+        ctx.noop(format!("src '{src}' doesn't have two components."));
+        return Ok(());
+    }
+    let taps = ctx.fact("brew.BrewTaps", &[])?;
+    let already_tapped = holds(Some(&taps), &src);
+    if present && already_tapped {
+        ctx.noop(format!("tap {src} already exists"));
+        let trusted_now = ctx.fact("brew.BrewTrusted", &[])?;
+        let is_trusted = holds(trusted_now.get("taps"), &src);
+        if trusted != is_trusted {
+            trust_tap(ctx, &src, trusted);
+        }
+        return Ok(());
+    }
+    if already_tapped {
+        ctx.change(format!("untap {src}"));
+        ctx.shell(format!("brew untap {}", quote(&src)));
+        return Ok(());
+    }
+    if !present {
+        ctx.noop(format!("tap {src} does not exist"));
+        return Ok(());
+    }
+    let mut command = format!("brew tap {}", quote(&src));
+    if !a.get("url").is_null() {
+        command = format!("{command} {}", quote(&py_str(a.get("url"))));
+    }
+    ctx.change(format!("tap {src}"));
+    ctx.shell(command);
+    // A new tap cannot be trusted yet.
+    if trusted {
+        trust_tap(ctx, &src, true);
+    }
+    Ok(())
+}
+
+/// A `BrewItemKind` given by value (`casks`) or member name (`CASK`, `BrewItemKind.CASK`):
+/// its value and its `brew trust` option.
+fn item_kind(v: &Value) -> Result<(&'static str, &'static str), PlanError> {
+    let s = py_str(v);
+    let s = s.strip_prefix("BrewItemKind.").unwrap_or(&s);
+    match s {
+        "casks" | "CASK" => Ok(("casks", "--cask")),
+        "commands" | "COMMAND" => Ok(("commands", "--command")),
+        "formulae" | "FORMULA" => Ok(("formulae", "--formula")),
+        "taps" | "TAP" => Ok(("taps", "--tap")),
+        _ => Err(PlanError::value(format!("'{s}' is not a valid BrewItemKind"))),
+    }
+}
+
+fn trust(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let items: BTreeSet<String> = str_or_list(a.get("items")).into_iter().collect();
+    if items.iter().any(String::is_empty) {
+        return Err(PlanError::value("all items must have non-zero length names"));
+    }
+    let (kind, option) = item_kind(a.get("kind"))?;
+    let trusted = truthy(a.get("trusted"));
+    let verb = if trusted { "trust" } else { "untrust" };
+    let current = ctx.fact("brew.BrewTrusted", &[])?;
+    let (mut change, mut ok) = (Vec::new(), Vec::new());
+    for item in &items {
+        // Trusting changes what is not yet trusted; untrusting what is.
+        if holds(current.get(kind), item) != trusted {
+            change.push(item.as_str());
+        } else {
+            ok.push(item.as_str());
+        }
+    }
+    for item in change {
+        ctx.change(format!("{verb} {item}"));
+        ctx.shell(format!("brew {verb} {option} {}", quote(item)));
+    }
+    if !ok.is_empty() {
+        ctx.noop(format!("{} {kind} already {verb}ed", ok.join(", ")));
+    }
+    Ok(())
+}

@@ -1,5 +1,8 @@
-//! `pyinfra.operations.cargo`: schema only for now.
+//! `pyinfra.operations.cargo`: Rust crates installed with `cargo install`.
 
+use super::util::packaging::{Ensure, ensure_packages, packages_from_arg, present_flag};
+use crate::args::Args;
+use crate::plan::{Ctx, PlanError};
 use crate::schema::{Dflt, Operation, arg};
 
 /// What this module manages.
@@ -22,5 +25,19 @@ pub const OPERATIONS: &[Operation] = &[Operation {
         arg("present", "bool", Dflt::Bool(true), "Install the crates when true, uninstall them when false."),
         arg("latest", "bool", Dflt::Bool(false), "Upgrade installed crates that were given without a version."),
     ],
+    planner: Some(packages),
     ..Operation::NEW
 }];
+
+fn packages(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let current = ctx.fact("cargo.CargoPackages", &[])?;
+    let mut spec = Ensure::new(
+        packages_from_arg(a.get("packages"), Some("@")),
+        present_flag(a.get("present")),
+        "cargo install".into(),
+        "cargo uninstall".into(),
+    );
+    spec.latest = a.flag("latest");
+    spec.upgrade_command = Some("cargo install".into());
+    ensure_packages(ctx, &current, &spec)
+}

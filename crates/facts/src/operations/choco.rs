@@ -1,5 +1,8 @@
-//! `pyinfra.operations.choco`: schema only for now.
+//! `pyinfra.operations.choco`: Chocolatey packages on Windows.
 
+use super::util::packaging::{Ensure, ensure_packages, packages_from_arg, present_flag};
+use crate::args::Args;
+use crate::plan::{Ctx, PlanError};
 use crate::schema::{Dflt, Operation, arg};
 
 /// What this module manages.
@@ -23,6 +26,7 @@ pub const OPERATIONS: &[Operation] = &[
             arg("present", "bool", Dflt::Bool(true), "Install the packages when true, uninstall them when false."),
             arg("latest", "bool", Dflt::Bool(false), "Upgrade installed packages that were given without a version."),
         ],
+        planner: Some(packages),
         ..Operation::NEW
     },
     Operation {
@@ -30,6 +34,29 @@ pub const OPERATIONS: &[Operation] = &[
         doc: "Install Chocolatey by downloading and running its official PowerShell install script. Does not \
               check whether Chocolatey is already there: the script runs on every deploy.",
         args: &[],
+        planner: Some(install),
         ..Operation::NEW
     },
 ];
+
+fn packages(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let current = ctx.fact("choco.ChocoPackages", &[])?;
+    let mut spec = Ensure::new(
+        packages_from_arg(a.get("packages"), Some(":")),
+        present_flag(a.get("present")),
+        "choco install -y".into(),
+        "choco uninstall -y -x".into(),
+    );
+    spec.latest = a.flag("latest");
+    spec.upgrade_command = Some("choco update -y".into());
+    ensure_packages(ctx, &current, &spec)
+}
+
+fn install(ctx: &mut Ctx<'_>, _: &Args) -> Result<(), PlanError> {
+    ctx.change("install Chocolatey");
+    ctx.shell(
+        "Set-ExecutionPolicy Bypass -Scope Process -Force ;iex ((New-Object System.Net.WebClient).DownloadString\
+         (\"https://chocolatey.org/install.ps1\"))",
+    );
+    Ok(())
+}

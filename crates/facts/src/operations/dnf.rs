@@ -1,6 +1,12 @@
-//! `pyinfra.operations.dnf`: schema only for now.
+//! `pyinfra.operations.dnf`: packages, `.rpm` files, repositories, keys and module streams with dnf.
+//! Most planners are yum's (see `super::yum`), run with `dnf`.
 
+use crate::args::Args;
+use crate::plan::{CommandBuilder, Ctx, PlanError};
 use crate::schema::{Dflt, Operation, arg};
+
+use super::util::packaging::ensure_rpm;
+use super::yum::{key, plan_packages, plan_repo};
 
 /// What this module manages.
 pub const DOC: &str = "Manage packages, repositories, GPG keys and module streams on dnf-based systems \
@@ -13,6 +19,7 @@ pub const OPERATIONS: &[Operation] = &[
         doc: "Import a GPG key into the RPM database with `rpm --import`, from a local file or a URL. The \
               import is not checked beforehand, so the command runs on every deploy.",
         args: &[arg("src", "str", Dflt::Required, "Path or URL of the GPG key to import.")],
+        planner: Some(key),
         ..Operation::NEW
     },
     Operation {
@@ -40,6 +47,7 @@ pub const OPERATIONS: &[Operation] = &[
                 "URL(s) or absolute path(s) of the signing key, space separated; other values are rejected.",
             ),
         ],
+        planner: Some(repo),
         ..Operation::NEW
     },
     Operation {
@@ -53,6 +61,7 @@ pub const OPERATIONS: &[Operation] = &[
             arg("src", "str", Dflt::Required, "Local path or URL of the `.rpm` file."),
             arg("present", "bool", Dflt::Bool(true), "Whether the package from the file should be installed."),
         ],
+        planner: Some(rpm),
         ..Operation::NEW
     },
     Operation {
@@ -60,6 +69,7 @@ pub const OPERATIONS: &[Operation] = &[
         doc: "Update every installed package to the newest available version with `dnf update -y`. Not \
               idempotent: the command runs on every deploy.",
         args: &[],
+        planner: Some(update),
         ..Operation::NEW
     },
     Operation {
@@ -84,6 +94,7 @@ pub const OPERATIONS: &[Operation] = &[
             arg("extra_install_args", "str | None", Dflt::None, "Extra arguments appended to `dnf install -y`."),
             arg("extra_uninstall_args", "str | None", Dflt::None, "Extra arguments appended to `dnf remove -y`."),
         ],
+        planner: Some(packages),
         ..Operation::NEW
     },
     Operation {
@@ -102,6 +113,49 @@ pub const OPERATIONS: &[Operation] = &[
             ),
             arg("enabled", "bool", Dflt::Bool(true), "True enables `stream`, false disables the whole module."),
         ],
+        planner: Some(module),
         ..Operation::NEW
     },
 ];
+
+fn repo(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    plan_repo(ctx, a, "/etc/yum.repos.d/", None)
+}
+
+fn rpm(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    ensure_rpm(ctx, &a.str("src")?, a.flag("present"), "dnf")
+}
+
+fn update(ctx: &mut Ctx<'_>, _: &Args) -> Result<(), PlanError> {
+    ctx.change("update all packages");
+    ctx.shell("dnf update -y");
+    Ok(())
+}
+
+fn packages(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    plan_packages(ctx, a, "dnf", true)
+}
+
+fn module(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let module = a.str("module")?;
+    if a.flag("enabled") {
+        let stream = a.opt_str("stream").ok_or_else(|| PlanError::value("stream is required when enabled=True"))?;
+        let enabled = ctx.fact("dnf.DnfEnabledModules", &[])?;
+        // Python's `==`: the stream is compared as given (a number never equals the fact's string).
+        if enabled.get(&module) == Some(a.get("stream")) {
+            ctx.noop(format!("dnf module {module}:{stream} is already enabled"));
+            return Ok(());
+        }
+        ctx.change(format!("enable dnf module {module}:{stream}"));
+        ctx.shell(CommandBuilder::new().word("dnf module enable -y").quoted(&format!("{module}:{stream}")).build());
+        return Ok(());
+    }
+    let disabled = ctx.fact("dnf.DnfDisabledModules", &[])?;
+    if disabled.as_array().is_some_and(|d| d.contains(a.get("module"))) {
+        ctx.noop(format!("dnf module {module} is already disabled"));
+        return Ok(());
+    }
+    ctx.change(format!("disable dnf module {module}"));
+    ctx.shell(CommandBuilder::new().word("dnf module disable -y").quoted(&module).build());
+    Ok(())
+}

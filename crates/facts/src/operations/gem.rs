@@ -1,5 +1,8 @@
-//! `pyinfra.operations.gem`: schema only for now.
+//! `pyinfra.operations.gem`: Ruby gems.
 
+use super::util::packaging::{Ensure, ensure_packages, packages_from_arg, present_flag};
+use crate::args::Args;
+use crate::plan::{Ctx, PlanError};
 use crate::schema::{Dflt, Operation, arg};
 
 /// What this module manages.
@@ -22,5 +25,19 @@ pub const OPERATIONS: &[Operation] = &[Operation {
         arg("present", "bool", Dflt::Bool(true), "Install the gems when true, uninstall them when false."),
         arg("latest", "bool", Dflt::Bool(false), "Update installed gems that were given without a version."),
     ],
+    planner: Some(packages),
     ..Operation::NEW
 }];
+
+fn packages(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let current = ctx.fact("gem.GemPackages", &[])?;
+    let mut spec = Ensure::new(
+        packages_from_arg(a.get("packages"), Some(":")),
+        present_flag(a.get("present")),
+        "gem install".into(),
+        "gem uninstall".into(),
+    );
+    spec.latest = a.flag("latest");
+    spec.upgrade_command = Some("gem update".into());
+    ensure_packages(ctx, &current, &spec)
+}

@@ -1,6 +1,10 @@
-//! `pyinfra.operations.launchd`: schema only for now.
+//! `pyinfra.operations.launchd`: macOS launchd jobs.
 
+use crate::args::Args;
+use crate::operations::service_control::{ServiceControl, handle_service_control};
+use crate::plan::{Ctx, PlanError};
 use crate::schema::{Dflt, Operation, arg};
+use crate::value::truthy;
 
 /// What this module manages.
 pub const DOC: &str = "Start, stop and restart macOS launchd jobs with `launchctl`.";
@@ -19,5 +23,28 @@ pub const OPERATIONS: &[Operation] = &[Operation {
         arg("restarted", "bool", Dflt::Bool(false), "Stop and start the job again if it was already running."),
         arg("command", "str | None", Dflt::None, "Custom launchctl verb; accepted for compatibility but not used."),
     ],
+    planner: Some(service),
     ..Operation::NEW
 }];
+
+fn service(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let service = a.str("service")?;
+    let statuses = ctx.fact("launchd.LaunchdStatus", &[])?;
+    let was_running = statuses.get(&service).is_some_and(truthy);
+    let control = ServiceControl {
+        name: &service,
+        formatter: "launchctl {1} {0}",
+        running: a.get("running"),
+        restarted: false,
+        reloaded: false,
+        command: None,
+    };
+    handle_service_control(ctx, &statuses, &control)?;
+    // launchctl has no restart verb.
+    if a.flag("restarted") && was_running {
+        ctx.change(format!("restart {service}"));
+        ctx.shell(format!("launchctl stop {service}"));
+        ctx.shell(format!("launchctl start {service}"));
+    }
+    Ok(())
+}

@@ -1,6 +1,13 @@
-//! `pyinfra.operations.runit`: schema only for now.
+//! `pyinfra.operations.runit`: runit services, their SVDIR links and `down` files.
 
+use serde_json::json;
+
+use crate::args::Args;
+use crate::nested;
+use crate::operations::service_control::{ServiceControl, handle_service_control};
+use crate::plan::{Ctx, PlanError};
 use crate::schema::{Arg, Dflt, Operation, arg};
+use crate::value::{Value, py_str, truthy};
 
 /// What this module manages.
 pub const DOC: &str = "Supervise services with runit: link service directories into the supervised directory \
@@ -46,6 +53,7 @@ pub const OPERATIONS: &[Operation] = &[
             SVDIR,
             SOURCEDIR,
         ],
+        planner: Some(service),
         ..Operation::NEW
     },
     Operation {
@@ -59,6 +67,7 @@ pub const OPERATIONS: &[Operation] = &[
             SVDIR,
             SOURCEDIR,
         ],
+        planner: Some(manage),
         ..Operation::NEW
     },
     Operation {
@@ -67,6 +76,7 @@ pub const OPERATIONS: &[Operation] = &[
               `timeout` seconds. Useful right after linking a service, as `runsvdir` only scans SVDIR every \
               few seconds. It runs every time (not idempotent).",
         args: &[SERVICE, SVDIR, arg("timeout", "int", Dflt::Int(10), "Seconds to wait before failing.")],
+        planner: Some(wait_runsv),
         ..Operation::NEW
     },
     Operation {
@@ -79,6 +89,99 @@ pub const OPERATIONS: &[Operation] = &[
             arg("auto", "bool", Dflt::Bool(true), "Whether the service should start automatically (no `down` file)."),
             SOURCEDIR,
         ],
+        planner: Some(auto),
         ..Operation::NEW
     },
 ];
+
+/// The string value of an argument (pyinfra formats them into paths with `str()`).
+fn s(a: &Args, name: &str) -> String {
+    py_str(a.get(name))
+}
+
+fn service(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let (service, svdir, sourcedir) = (a.str("service")?, s(a, "svdir"), s(a, "sourcedir"));
+    let managed = a.flag("managed");
+    let on_svdir = [("service", json!(service)), ("svdir", json!(svdir))];
+    let managed_now = ctx.fact("runit.RunitManaged", &on_svdir)?;
+    let was_managed = managed_now.as_array().is_some_and(|m| m.iter().any(|n| n.as_str() == Some(&service)));
+    let down = ctx.fact("files.File", &[("path", json!(format!("{sourcedir}/{service}/down")))])?;
+    let was_auto = !truthy(&down);
+    let auto_args = |auto: Value| [("service", json!(service)), ("auto", auto), ("sourcedir", json!(sourcedir))];
+
+    // Keep a newly managed service from starting by itself before its wanted state is applied.
+    if !was_managed && managed && was_auto {
+        nested(ctx, "runit.auto", &auto_args(json!(false)))?;
+    }
+    nested(
+        ctx,
+        "runit.manage",
+        &[
+            ("service", json!(service)),
+            ("managed", json!(managed)),
+            ("svdir", json!(svdir)),
+            ("sourcedir", json!(sourcedir)),
+        ],
+    )?;
+    // runsvdir only scans SVDIR every few seconds: wait for the new service's runsv.
+    if !was_managed && managed {
+        nested(ctx, "runit.wait_runsv", &[("service", json!(service)), ("svdir", json!(svdir))])?;
+    }
+    let auto = match a.get("enabled") {
+        Value::Bool(enabled) => *enabled,
+        _ => was_auto,
+    };
+    nested(ctx, "runit.auto", &auto_args(json!(auto)))?;
+
+    if !managed {
+        return Ok(());
+    }
+    let statuses = ctx.fact("runit.RunitStatus", &on_svdir)?;
+    let formatter = format!("SVDIR={svdir} sv {{1}} {{0}}");
+    let control = ServiceControl {
+        name: &service,
+        formatter: &formatter,
+        running: a.get("running"),
+        restarted: a.flag("restarted"),
+        reloaded: a.flag("reloaded"),
+        command: a.flag("command").then(|| s(a, "command")),
+    };
+    handle_service_control(ctx, &statuses, &control)
+}
+
+fn manage(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let (service, svdir, sourcedir) = (s(a, "service"), s(a, "svdir"), s(a, "sourcedir"));
+    nested(
+        ctx,
+        "files.link",
+        &[
+            ("path", json!(format!("{svdir}/{service}"))),
+            ("target", json!(format!("{sourcedir}/{service}"))),
+            ("present", a.get("managed").clone()),
+            ("create_remote_dir", json!(false)),
+        ],
+    )
+}
+
+fn wait_runsv(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let (service, svdir, timeout) = (s(a, "service"), s(a, "svdir"), s(a, "timeout"));
+    ctx.change(format!("wait for runsv of {service}"));
+    ctx.shell(format!(
+        "export SVDIR={svdir}\nfor i in $(seq {timeout}); do\n    sv status {service} > /dev/null && exit 0\n    \
+         sleep 1;\ndone\nexit 1"
+    ));
+    Ok(())
+}
+
+fn auto(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let (service, sourcedir) = (s(a, "service"), s(a, "sourcedir"));
+    nested(
+        ctx,
+        "files.file",
+        &[
+            ("path", json!(format!("{sourcedir}/{service}/down"))),
+            ("present", json!(!a.flag("auto"))),
+            ("create_remote_dir", json!(false)),
+        ],
+    )
+}

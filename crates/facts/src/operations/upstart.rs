@@ -1,6 +1,13 @@
-//! `pyinfra.operations.upstart`: schema only for now.
+//! `pyinfra.operations.upstart`: Upstart jobs and their boot-time override files.
 
+use serde_json::json;
+
+use crate::args::Args;
+use crate::nested;
+use crate::operations::service_control::{ServiceControl, handle_service_control};
+use crate::plan::{Ctx, PlanError};
 use crate::schema::{Dflt, Operation, arg};
+use crate::value::{Value, py_str};
 
 /// What this module manages.
 pub const DOC: &str = "Control Upstart jobs with `initctl` and whether they start at boot.";
@@ -25,5 +32,28 @@ pub const OPERATIONS: &[Operation] = &[Operation {
             "Start at boot (True) or not (False, via an override file); None: leave.",
         ),
     ],
+    planner: Some(service),
     ..Operation::NEW
 }];
+
+fn service(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let service = a.str("service")?;
+    let statuses = ctx.fact("upstart.UpstartStatus", &[])?;
+    let control = ServiceControl {
+        name: &service,
+        formatter: "initctl {1} {0}",
+        running: a.get("running"),
+        restarted: a.flag("restarted"),
+        reloaded: a.flag("reloaded"),
+        command: a.flag("command").then(|| py_str(a.get("command"))),
+    };
+    handle_service_control(ctx, &statuses, &control)?;
+
+    // The job's own config sets its runlevels: boot start is only switched off by an override file.
+    let path = format!("/etc/init/{service}.override");
+    match a.get("enabled") {
+        Value::Bool(true) => nested(ctx, "files.file", &[("path", json!(path)), ("present", json!(false))]),
+        Value::Bool(false) => nested(ctx, "files.put", &[("src", json!("io:manual\n")), ("dest", json!(path))]),
+        _ => Ok(()),
+    }
+}

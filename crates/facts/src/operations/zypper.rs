@@ -1,6 +1,15 @@
-//! `pyinfra.operations.zypper`: schema only for now.
+//! `pyinfra.operations.zypper`: packages, `.rpm` files and repositories with zypper (keys as yum).
 
+use crate::args::Args;
+use crate::plan::{Ctx, PlanError};
 use crate::schema::{Dflt, Operation, arg};
+use crate::value::py_str;
+
+use super::util::packaging::{Ensure, ensure_packages, ensure_rpm, packages_from_arg, present_flag};
+use super::yum::plan_repo;
+
+/// zypper without prompts, trusting new repository keys: installs and updates.
+const ZYPPER_AUTO: &str = "zypper --non-interactive --gpg-auto-import-keys";
 
 /// What this module manages.
 pub const DOC: &str = "Manage packages, `.rpm` files and repositories on openSUSE/SLES with `zypper`.";
@@ -46,6 +55,7 @@ pub const OPERATIONS: &[Operation] = &[
             ),
             arg("type", "str", Dflt::Str("rpm-md"), "Repository metadata type written as `type=`."),
         ],
+        planner: Some(repo),
         ..Operation::NEW
     },
     Operation {
@@ -59,6 +69,7 @@ pub const OPERATIONS: &[Operation] = &[
             arg("src", "str", Dflt::Required, "Path on the host or URL of the `.rpm` file."),
             arg("present", "bool", Dflt::Bool(true), "Whether the package should be installed (False: remove)."),
         ],
+        planner: Some(rpm),
         ..Operation::NEW
     },
     Operation {
@@ -66,6 +77,7 @@ pub const OPERATIONS: &[Operation] = &[
         doc: "Upgrade all installed packages non-interactively, trusting new repository keys \
               (`zypper update -y`). It runs every time (not idempotent).",
         args: &[],
+        planner: Some(update),
         ..Operation::NEW
     },
     Operation {
@@ -101,6 +113,77 @@ pub const OPERATIONS: &[Operation] = &[
             ),
             arg("extra_uninstall_args", "str | None", Dflt::None, "Extra arguments for `zypper remove`, after `-y`."),
         ],
+        planner: Some(packages),
         ..Operation::NEW
     },
 ];
+
+fn repo(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let type_ = a.opt_str("type").filter(|_| a.flag("type"));
+    plan_repo(ctx, a, "/etc/zypp/repos.d/", type_.as_deref())
+}
+
+fn rpm(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    ensure_rpm(ctx, &a.str("src")?, a.flag("present"), "zypper --non-interactive")
+}
+
+fn update(ctx: &mut Ctx<'_>, _: &Args) -> Result<(), PlanError> {
+    ctx.change("update all packages");
+    ctx.shell(format!("{ZYPPER_AUTO} update -y"));
+    Ok(())
+}
+
+/// `zypper [<global>] <subcommand> [<extra>]`: pyinfra inserts the global arguments right after
+/// `zypper` and appends the extra ones.
+fn zypper_command(a: &Args, subcommand: &str, extra: &str, global: &str) -> String {
+    let mut words = vec!["zypper".to_string()];
+    if a.flag(global) {
+        words.push(py_str(a.get(global)));
+    }
+    words.push(subcommand.to_string());
+    if a.flag(extra) {
+        words.push(py_str(a.get(extra)));
+    }
+    words.join(" ")
+}
+
+fn packages(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    if a.flag("clean") {
+        ctx.change("zypper clean --all");
+        ctx.shell("zypper clean --all");
+    }
+    if a.flag("update") {
+        crate::nested(ctx, "zypper.update", &[])?;
+    }
+    let install = zypper_command(
+        a,
+        "--non-interactive --gpg-auto-import-keys install -y",
+        "extra_install_args",
+        "extra_global_install_args",
+    );
+    let uninstall =
+        zypper_command(a, "--non-interactive remove -y", "extra_uninstall_args", "extra_global_uninstall_args");
+    let current = ctx.fact("rpm.RpmPackages", &[])?;
+    let mut spec = Ensure::new(
+        packages_from_arg(a.get("packages"), Some("=")),
+        present_flag(a.get("present")),
+        install,
+        uninstall,
+    );
+    spec.latest = a.flag("latest");
+    spec.upgrade_command = Some(format!("{ZYPPER_AUTO} update -y"));
+    ensure_packages(ctx, &current, &spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn global_args_go_first() {
+        let a = Args::from_pairs([("x", json!("--force")), ("g", json!("--quiet")), ("none", json!(null))]);
+        assert_eq!(zypper_command(&a, "remove -y", "x", "g"), "zypper --quiet remove -y --force");
+        assert_eq!(zypper_command(&a, "remove -y", "none", "none"), "zypper remove -y");
+    }
+}

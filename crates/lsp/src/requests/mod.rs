@@ -8,6 +8,7 @@ use ruff_text_size::{Ranged, TextSize};
 use rinfra_facts::schema::{Arg, ArgKind, Dflt, Fact, Operation};
 
 pub mod completion;
+pub mod definition;
 pub mod hover;
 pub mod signature_help;
 

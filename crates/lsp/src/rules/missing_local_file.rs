@@ -1,8 +1,9 @@
 //! ## missing-local-file (RI011)
 //!
 //! ### What it does
-//! Reports the local source of `files.put`, `files.template` or `files.sync`, written as a string
-//! literal, that exists neither next to the deploy file nor in any parent directory (pyinfra reads it
+//! Reports the local source of `files.put`, `files.template` or `files.sync`, or the file of
+//! `local.include(...)`, written as a string literal, that exists neither next to the deploy file nor
+//! in any parent directory (pyinfra reads it
 //! relative to the directory it is started from, usually one of those); and a `files.sync` source
 //! that is a file rather than a directory.
 //!
@@ -18,7 +19,9 @@
 use ruff_text_size::Ranged;
 
 use crate::diagnostic::Diagnostic;
-use crate::local::{Kind, LocalFiles, local_source};
+use ruff_python_ast as ast;
+
+use crate::local::{Kind, LocalFiles, include_source, local_source};
 use crate::operation::OpCall;
 use crate::rules::Rule;
 
@@ -32,6 +35,19 @@ pub fn check(call: &OpCall<'_>, local: &LocalFiles, out: &mut Vec<Diagnostic>) {
         _ => return,
     };
     out.push(Diagnostic::new(Rule::MissingLocalFile, src.range(), message));
+}
+
+/// Report a literal `local.include` file that does not exist.
+pub fn check_include(call: &ast::ExprCall, local: &LocalFiles, out: &mut Vec<Diagnostic>) {
+    let Some(src) = include_source(call) else { return };
+    let path = src.value.to_str();
+    if local.kind(path) != Some(Kind::File) {
+        out.push(Diagnostic::new(
+            Rule::MissingLocalFile,
+            src.range(),
+            format!("Included file `{path}` not found next to the deploy or in a parent directory"),
+        ));
+    }
 }
 
 #[cfg(test)]
@@ -97,6 +113,15 @@ pub(crate) mod tests {
         ] {
             assert!(local_findings(&format!("{HEAD}{ok}\n"), Rule::MissingLocalFile).is_empty(), "{ok}");
         }
+    }
+
+    #[test]
+    fn local_include() {
+        let src = "from pyinfra import local\nlocal.include('tasks/nope.py')\nlocal.include(filename='files/motd')\n";
+        assert_eq!(
+            local_findings(src, Rule::MissingLocalFile),
+            ["2:15 Included file `tasks/nope.py` not found next to the deploy or in a parent directory"]
+        );
     }
 
     #[test]

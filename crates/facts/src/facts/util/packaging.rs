@@ -44,6 +44,15 @@ pub fn at_end(s: &str) -> bool {
 /// Marker line that starts each repository file in the output of yum/zypper repository facts.
 pub const REPO_FILENAME_MARKER: &str = "#pyinfra-filename:";
 
+/// pyinfra's `make_cat_files_command_with_markers`: print each existing file (the shell expands
+/// globs; missing files are skipped), preceded by a `<marker> <path>` line.
+pub fn cat_files_with_markers(marker: &str, files: &[&str]) -> String {
+    format!(
+        "for f in {}; do [ -f \"$f\" ] && {{ printf \"{marker} %s\\n\" \"$f\"; cat \"$f\"; }}; done || true",
+        files.join(" ")
+    )
+}
+
 /// pyinfra's `parse_yum_repositories` / `parse_zypper_repositories`: INI-style `[id]` sections
 /// of `key=value` lines as a list of mappings with `repoid`, `name` and, when the output marks
 /// it, the `filename` the section came from.
@@ -108,6 +117,14 @@ mod tests {
             l.split_once(' ').map(|(n, v)| (n.to_string(), v.to_string()))
         });
         assert_eq!(out, json!({"a": ["1", "2"], "b": ["3"]}));
+    }
+
+    #[test]
+    fn cat_with_markers() {
+        assert_eq!(
+            cat_files_with_markers("#m:", &["/a", "/b/*.repo"]),
+            r##"for f in /a /b/*.repo; do [ -f "$f" ] && { printf "#m: %s\n" "$f"; cat "$f"; }; done || true"##
+        );
     }
 
     #[test]

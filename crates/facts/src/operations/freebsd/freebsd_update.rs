@@ -1,5 +1,8 @@
-//! `pyinfra.operations.freebsd.freebsd_update`: schema only for now.
+//! `pyinfra.operations.freebsd.freebsd_update`: binary updates of the base system.
 
+use super::push_opt;
+use crate::args::Args;
+use crate::plan::{Ctx, PlanError};
 use crate::schema::{Dflt, Operation, arg};
 
 /// What this module manages.
@@ -27,5 +30,23 @@ pub const OPERATIONS: &[Operation] = &[Operation {
         ),
         arg("server", "str | None", Dflt::None, "Update server to fetch from (`-s`)."),
     ],
+    planner: Some(update),
     ..Operation::NEW
 }];
+
+fn update(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let mut words: Vec<String> = ["PAGER=cat", "freebsd-update", "--not-running-from-cron"].map(String::from).into();
+    if a.flag("force") {
+        words.push("-F".into());
+    }
+    // `currently_running` is not passed on, as in pyinfra 3.10.
+    for (name, flag) in
+        [("basedir", "-b"), ("workdir", "-d"), ("conffile", "-f"), ("jail", "-j"), ("key", "-k"), ("server", "-s")]
+    {
+        push_opt(&mut words, a, name, flag);
+    }
+    words.extend(["fetch".to_string(), "install".to_string()]);
+    ctx.change("fetch and install FreeBSD updates");
+    ctx.shell(words.join(" "));
+    Ok(())
+}

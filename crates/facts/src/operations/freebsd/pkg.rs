@@ -1,6 +1,13 @@
-//! `pyinfra.operations.freebsd.pkg`: schema only for now.
+//! `pyinfra.operations.freebsd.pkg`: FreeBSD binary packages.
 
+use serde_json::json;
+
+use super::{jail, push_opt, with_jail};
+use crate::args::Args;
+use crate::plan::{Ctx, PlanError};
+use crate::quote::quote;
 use crate::schema::{Dflt, Operation, arg};
+use crate::value::{py_str, truthy};
 
 /// What this module manages.
 pub const DOC: &str = "Manage FreeBSD binary packages with `pkg(8)`, on the host or inside a jail.";
@@ -19,6 +26,7 @@ pub const OPERATIONS: &[Operation] = &[
             arg("force", "bool", Dflt::Bool(false), "Download the full catalogue even if it is current (`-f`)."),
             arg("reponame", "str | None", Dflt::None, "Only update this repository (`-r`)."),
         ],
+        planner: Some(update),
         ..Operation::NEW
     },
     Operation {
@@ -30,6 +38,7 @@ pub const OPERATIONS: &[Operation] = &[
             arg("force", "bool", Dflt::Bool(false), "Reinstall every package even if up to date (`-f`)."),
             arg("reponame", "str | None", Dflt::None, "Only upgrade from this repository (`-r`)."),
         ],
+        planner: Some(upgrade),
         ..Operation::NEW
     },
     Operation {
@@ -41,6 +50,7 @@ pub const OPERATIONS: &[Operation] = &[
             arg("jail", "str | None", Dflt::None, JAIL),
             arg("reponame", "str | None", Dflt::None, "Install from this repository only (`-r`)."),
         ],
+        planner: Some(install),
         ..Operation::NEW
     },
     Operation {
@@ -50,6 +60,7 @@ pub const OPERATIONS: &[Operation] = &[
             arg("package", "str", Dflt::Required, "Name of the package to remove."),
             arg("jail", "str | None", Dflt::None, JAIL),
         ],
+        planner: Some(remove),
         ..Operation::NEW
     },
     Operation {
@@ -57,6 +68,7 @@ pub const OPERATIONS: &[Operation] = &[
         doc: "Remove packages that were installed only as dependencies and are no longer needed \
               (`pkg autoremove -y`). The command runs on every deploy.",
         args: &[arg("jail", "str | None", Dflt::None, JAIL)],
+        planner: Some(autoremove),
         ..Operation::NEW
     },
     Operation {
@@ -67,6 +79,79 @@ pub const OPERATIONS: &[Operation] = &[
             arg("all_pkg", "bool", Dflt::Bool(false), "Delete all cached packages, not just stale ones (`-a`)."),
             arg("jail", "str | None", Dflt::None, JAIL),
         ],
+        planner: Some(clean),
         ..Operation::NEW
     },
 ];
+
+/// Run the command the words make.
+fn run(ctx: &mut Ctx<'_>, words: Vec<String>, change: &str) -> Result<(), PlanError> {
+    ctx.change(change);
+    ctx.shell(words.join(" "));
+    Ok(())
+}
+
+fn update(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let mut words = with_jail("pkg", a);
+    words.push("update".into());
+    if a.flag("force") {
+        words.push("-f".into());
+    }
+    push_opt(&mut words, a, "reponame", "-r");
+    run(ctx, words, "update package catalogues")
+}
+
+fn upgrade(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let mut words = with_jail("pkg", a);
+    words.extend(["upgrade".into(), "-y".into()]);
+    if a.flag("force") {
+        words.push("-f".into());
+    }
+    push_opt(&mut words, a, "reponame", "-r");
+    run(ctx, words, "upgrade packages")
+}
+
+/// Whether `freebsd.PkgPackage` finds the package.
+fn installed(ctx: &Ctx<'_>, a: &Args, package: &str) -> Result<bool, PlanError> {
+    let found = ctx.fact("freebsd.PkgPackage", &[("package", json!(package)), ("jail", jail(a))])?;
+    Ok(truthy(&found))
+}
+
+fn install(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let package = py_str(a.get("package"));
+    if installed(ctx, a, &package)? {
+        ctx.noop(format!("Package '{package}' already installed"));
+        return Ok(());
+    }
+    let mut words = with_jail("pkg", a);
+    words.extend(["install".into(), "-y".into()]);
+    push_opt(&mut words, a, "reponame", "-r");
+    words.extend(["--".into(), quote(&package)]);
+    run(ctx, words, &format!("install {package}"))
+}
+
+fn remove(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let package = py_str(a.get("package"));
+    if !installed(ctx, a, &package)? {
+        ctx.noop(format!("Package '{package}' cannot be found"));
+        return Ok(());
+    }
+    let mut words = with_jail("pkg", a);
+    words.extend(["remove".into(), "-y".into(), "--".into(), quote(&package)]);
+    run(ctx, words, &format!("remove {package}"))
+}
+
+fn autoremove(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let mut words = with_jail("pkg", a);
+    words.extend(["autoremove".into(), "-y".into()]);
+    run(ctx, words, "remove orphan packages")
+}
+
+fn clean(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let mut words = with_jail("pkg", a);
+    words.extend(["clean".into(), "-y".into()]);
+    if a.flag("all_pkg") {
+        words.push("-a".into());
+    }
+    run(ctx, words, "clean the package cache")
+}

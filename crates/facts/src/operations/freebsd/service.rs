@@ -1,6 +1,13 @@
-//! `pyinfra.operations.freebsd.service`: schema only for now.
+//! `pyinfra.operations.freebsd.service`: rc(8) services via service(8).
 
+use serde_json::json;
+
+use super::{jail, push_opt};
+use crate::args::Args;
+use crate::plan::{Ctx, PlanError};
+use crate::quote::quote;
 use crate::schema::{Dflt, Operation, arg, enum_arg};
+use crate::value::{Value, py_str, str_or_list, truthy};
 
 /// What this module manages.
 pub const DOC: &str = "Control FreeBSD `rc(8)` services with `service(8)`, on the host or inside a jail.";
@@ -36,5 +43,48 @@ pub const OPERATIONS: &[Operation] = &[Operation {
         ),
         arg("verbose", "bool", Dflt::Bool(false), "Make service(8) verbose (`-v`)."),
     ],
+    planner: Some(service),
     ..Operation::NEW
 }];
+
+fn service(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let srvname = py_str(a.get("srvname"));
+    let fact_args = [("srvname", json!(srvname)), ("jail", jail(a))];
+    if !truthy(&ctx.fact("freebsd.ServiceScript", &fact_args)?) {
+        ctx.noop(format!("Cannot find rc(8) script '{srvname}'"));
+        return Ok(());
+    }
+    let mut words = vec!["service".to_string()];
+    if a.flag("verbose") {
+        words.push("-v".into());
+    }
+    push_opt(&mut words, a, "jail", "-j");
+    if let Value::Array(vars) = a.get("environment") {
+        for var in vars {
+            words.extend(["-E".into(), quote(&py_str(var))]);
+        }
+    }
+    let name = quote(&srvname);
+    let srvstate = py_str(a.get("srvstate"));
+    match srvstate.as_str() {
+        "started" | "stopped" => {
+            let running = truthy(&ctx.fact("freebsd.ServiceStatus", &fact_args)?);
+            let start = srvstate == "started";
+            if running == start {
+                ctx.noop(format!("Service '{srvname}' already {srvstate}"));
+                return Ok(());
+            }
+            words.extend([name, if start { "start" } else { "stop" }.into()]);
+        }
+        "restarted" => words.extend([name, "restart".into()]),
+        "reloaded" => words.extend([name, "reload".into()]),
+        "custom" => {
+            words.push(name);
+            words.extend(str_or_list(a.get("command")).iter().map(|c| quote(c)));
+        }
+        _ => return Err(PlanError::value(format!("Invalid service command: {srvstate}"))),
+    }
+    ctx.change(format!("{srvstate} {srvname}"));
+    ctx.shell(words.join(" "));
+    Ok(())
+}
