@@ -2,3 +2,4 @@
 //! the facts `rinfra-exec` cached in `.rinfra/`, and summed up in one line per call.
 
 pub mod eval;
+pub mod local_files;
