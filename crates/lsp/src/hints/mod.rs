@@ -3,3 +3,4 @@
 
 pub mod eval;
 pub mod local_files;
+pub mod plan;
