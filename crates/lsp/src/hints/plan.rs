@@ -452,7 +452,10 @@ mod tests {
     use rinfra_facts::fact_source::FactKey;
     use serde_json::json;
 
-    fn host(name: &str, gathered_at: u64, facts: &[(&str, &[(&str, Value)], Value)]) -> HostFacts {
+    /// A fact with its arguments and value.
+    type Cached = (&'static str, Vec<(&'static str, Value)>, Value);
+
+    fn host(name: &str, gathered_at: u64, facts: &[Cached]) -> HostFacts {
         let mut h = HostFacts { host: name.into(), gathered_at, ..HostFacts::default() };
         for (fact, args, value) in facts {
             let key = FactKey::new(fact, args.iter().map(|(k, v)| (k.to_string(), v.clone())).collect());
@@ -462,7 +465,7 @@ mod tests {
     }
 
     /// `path` exists as a directory when it does not start with `!`; otherwise the fact found nothing.
-    fn dir_fact(path: &str) -> (&'static str, Vec<(&'static str, Value)>, Value) {
+    fn dir_fact(path: &str) -> Cached {
         match path.strip_prefix('!') {
             Some(p) => ("files.Directory", vec![("path", json!(p))], Value::Null),
             None => {
@@ -479,10 +482,8 @@ mod tests {
     }
 
     fn with_dirs(name: &str, paths: &[&str]) -> HostFacts {
-        let facts: Vec<_> = paths.iter().map(|p| dir_fact(p)).collect();
-        let refs: Vec<(&str, &[(&str, Value)], Value)> =
-            facts.iter().map(|(f, a, v)| (*f, a.as_slice(), v.clone())).collect();
-        host(name, 100, &refs)
+        let facts: Vec<Cached> = paths.iter().map(|p| dir_fact(p)).collect();
+        host(name, 100, &facts)
     }
 
     const SRC: &str = "from pyinfra.operations import files\nROOT = '/srv'\n";
