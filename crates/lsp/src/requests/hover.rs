@@ -29,6 +29,23 @@ pub fn hover(doc: &OpenDocument, at: Position) -> Option<Hover> {
     })
 }
 
+/// A hover with the call's per-host plan appended (or the plan alone where nothing else is shown).
+pub fn with_hint(hover: Option<Hover>, hint: Option<String>) -> Option<Hover> {
+    let Some(hint) = hint else { return hover };
+    match hover {
+        Some(Hover { contents: HoverContents::Markup(mut m), range }) => {
+            m.value.push_str("\n---\n\n");
+            m.value.push_str(&hint);
+            Some(Hover { contents: HoverContents::Markup(m), range })
+        }
+        Some(other) => Some(other),
+        None => Some(Hover {
+            contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: hint }),
+            range: None,
+        }),
+    }
+}
+
 /// Markdown for a pyinfra path: an operation, a fact, or their module.
 fn describe_path(path: &str) -> Option<String> {
     if let Some(below) = path.strip_prefix(OPERATIONS).and_then(|p| p.strip_prefix('.')) {
