@@ -19,7 +19,7 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 use crate::hints::HintMode;
 use crate::notifications::{did_change, did_close, did_open};
-use crate::requests::{completion, definition, hover, inlay_hints, signature_help};
+use crate::requests::{code_lens, completion, definition, hover, inlay_hints, signature_help};
 use crate::session::Session;
 
 /// The server: the client handle and the session.
@@ -153,7 +153,7 @@ impl LanguageServer for Backend {
         let mut session = self.session();
         let uri = params.text_document.uri;
         let hints = session.hints(&uri);
-        Ok(session.get(&uri).map(|doc| inlay_hints::code_lenses(doc, &hints)))
+        Ok(session.get(&uri).map(|doc| code_lens::code_lenses(doc, &hints)))
     }
 
     async fn shutdown(&self) -> Result<()> {

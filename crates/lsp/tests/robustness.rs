@@ -4,8 +4,9 @@
 use proptest::prelude::*;
 use ruff_text_size::{TextRange, TextSize};
 
-use rinfra_lsp::analysis::analyze;
+use rinfra_lsp::analysis::{Module, analyze};
 use rinfra_lsp::document::{Document, Position};
+use rinfra_lsp::hints::plan::{CachedHosts, call_hints};
 
 /// The valid corpus, as seeds to mutate.
 fn corpus() -> Vec<String> {
@@ -39,6 +40,18 @@ fn assert_well_formed(text: &str) {
         assert!(text.is_char_boundary(d.range.start().to_usize()) && text.is_char_boundary(d.range.end().to_usize()));
         assert!(!d.message.is_empty());
     }
+    // Hints over a host with no facts and one with host data: every call gets a label inside the text.
+    let hosts = vec![
+        (rinfra_facts::cache::HostFacts { host: "web1".into(), ..Default::default() }, None),
+        (
+            rinfra_facts::cache::HostFacts { host: "web2".into(), gathered_at: 1, ..Default::default() },
+            serde_json::from_str(r#"{"port": 80, "x": [1, "a"]}"#).ok(),
+        ),
+    ];
+    let cached = CachedHosts { root: std::path::PathBuf::from("/nonexistent"), hosts };
+    for hint in call_hints(&Module::parse(text), &cached, "deploy.py", 1_000_000) {
+        assert!(hint.range.end() <= len && !hint.label.is_empty(), "{hint:?}");
+    }
 }
 
 proptest! {
@@ -66,6 +79,8 @@ proptest! {
             "apt", "files", ".", "(", ")", "[", "]", "=", ",", "**", "*", "\n", "    ", "from", "import",
             "pyinfra.operations", "packages", "_sudo", "'x'", "True", "f'{x}'", "def", ":", "with", "as",
             "é", "😀", "\r\n", "#", "\"\"\"", "lambda", "@deploy", "python.call", "dnf.key",
+            "for", "in", "host.data.x", "host.name", "from pyinfra import host", "files.directory", "+", "R",
+            "os.path.join", "{", "}", "files.put", "server.shell",
         ]),
         0..80,
     )) {

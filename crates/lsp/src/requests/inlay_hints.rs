@@ -1,5 +1,6 @@
-//! `textDocument/inlayHint`, `textDocument/codeLens` and Hint-severity diagnostics: the same "would
-//! change" line per operation call, in whichever form the client shows (see [`crate::hints::HintMode`]).
+//! `textDocument/inlayHint` and Hint-severity diagnostics (code lenses are in `code_lens`): the same
+//! "would change" line per operation call, in whichever form the client shows (see
+//! [`crate::hints::HintMode`]).
 
 use ruff_text_size::Ranged;
 use tower_lsp_server::ls_types::{
@@ -38,19 +39,6 @@ pub fn inlay_hints(doc: &OpenDocument, hints: &[CallHint], range: lsp::Range) ->
         .collect()
 }
 
-/// A code lens above each call, titled with its hint.
-pub fn code_lenses(doc: &OpenDocument, hints: &[CallHint]) -> Vec<lsp::CodeLens> {
-    hints
-        .iter()
-        .map(|hint| lsp::CodeLens {
-            range: range(doc, hint),
-            // A title-only lens: there is nothing to run, the title is the information.
-            command: Some(lsp::Command { title: hint.label.clone(), command: String::new(), arguments: None }),
-            data: None,
-        })
-        .collect()
-}
-
 /// A Hint-severity diagnostic on each call.
 pub fn diagnostics(doc: &OpenDocument, hints: &[CallHint]) -> Vec<Diagnostic> {
     hints
@@ -76,7 +64,7 @@ pub fn hint_at(hints: &[CallHint], offset: ruff_text_size::TextSize) -> Option<&
     hints.iter().filter(|h| h.range.contains_inclusive(offset)).min_by_key(|h| h.range.len())
 }
 
-fn range(doc: &OpenDocument, hint: &CallHint) -> lsp::Range {
+pub(crate) fn range(doc: &OpenDocument, hint: &CallHint) -> lsp::Range {
     let (start, end) = doc.document.range(hint.range.range());
     lsp::Range { start: lsp_position(start), end: lsp_position(end) }
 }
@@ -106,7 +94,6 @@ mod tests {
         assert_eq!(got, [(0, 15), (1, 4)]);
         let first = lsp::Range { start: lsp::Position::new(0, 0), end: lsp::Position::new(0, 3) };
         assert!(inlay_hints(&doc, &hints, first).is_empty());
-        assert_eq!(code_lenses(&doc, &hints)[1].command.as_ref().map(|c| c.title.as_str()), Some("b"));
         assert_eq!(diagnostics(&doc, &hints)[0].severity, Some(DiagnosticSeverity::HINT));
         assert_eq!(hint_at(&hints, TextSize::new(start + 2)).map(|h| h.label.as_str()), Some("a"));
     }

@@ -7,6 +7,7 @@ use ruff_text_size::{Ranged, TextSize};
 
 use rinfra_facts::schema::{Arg, ArgKind, Dflt, Fact, Operation};
 
+pub mod code_lens;
 pub mod completion;
 pub mod definition;
 pub mod hover;
