@@ -55,10 +55,17 @@ fn stamp(root: &Path) -> Stamp {
     out
 }
 
-/// The cached hosts of every workspace seen, each re-read when its files change.
+/// What a document's hints were computed from: a hash of its text, the cache's generation, the hour.
+type MemoKey = (u64, u64, u64);
+
+/// The cached hosts of every workspace seen, each re-read when its files change, and the last hints
+/// of each document (requests repeat while nothing changes: hover, scrolling, lenses).
 #[derive(Debug, Default)]
 pub struct HintCache {
     roots: HashMap<PathBuf, (Stamp, CachedHosts)>,
+    /// Bumped at every re-read, so memoised hints from older facts are recomputed.
+    generation: u64,
+    memo: HashMap<PathBuf, (MemoKey, Vec<CallHint>)>,
 }
 
 impl HintCache {
@@ -69,13 +76,15 @@ impl HintCache {
         if entry.0 != now || entry.1.root.as_os_str().is_empty() {
             entry.1 = CachedHosts::load(root);
             entry.0 = now;
+            self.generation += 1;
         }
         &entry.1
     }
 
-    /// Forget every workspace (after the client reports changed files).
+    /// Forget every workspace and every memoised hint (after the client reports changed files).
     pub fn clear(&mut self) {
         self.roots.clear();
+        self.memo.clear();
     }
 }
 
@@ -93,7 +102,23 @@ pub fn document_hints(cache: &mut HintCache, doc: &OpenDocument) -> Vec<CallHint
     let Some(root) = workspace_root(path) else { return Vec::new() };
     let deploy = path.strip_prefix(&root).unwrap_or(path).to_string_lossy().into_owned();
     let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    plan::call_hints(&doc.module, cache.hosts(&root), &deploy, now)
+    cache.hosts(&root);
+    // The text's hash, not the client's version: a document reopened as version 1 may hold other text.
+    let text_hash = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        doc.document.text().hash(&mut hasher);
+        hasher.finish()
+    };
+    let key = (text_hash, cache.generation, now / 3600);
+    if let Some((memo_key, hints)) = cache.memo.get(path)
+        && *memo_key == key
+    {
+        return hints.clone();
+    }
+    let hints = plan::call_hints(&doc.module, cache.hosts(&root), &deploy, now);
+    cache.memo.insert(path.to_path_buf(), (key, hints.clone()));
+    hints
 }
 
 #[cfg(test)]
