@@ -111,6 +111,17 @@ fn inlay_hints_from_the_fact_cache() {
     assert!(md.contains("`web2`: would run\n```sh\nDEBIAN_FRONTEND=noninteractive apt-get -y"), "{md}");
     assert!(md.contains(" install nginx\n```"), "{md}");
 
+    // An edit to a cached path: the hint follows the text.
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"range": {"start": {"line": 4, "character": 17}, "end": {"line": 4, "character": 30}}, "text": "/etc/motd"}],
+        }),
+    );
+    assert_eq!(client.diagnostics()["version"], 2);
+    assert_eq!(inlay_hints(&mut client, &uri)[2], (4, 28, "no change (2 hosts)".to_string()));
+
     // A new run caches nginx on web2 and the app.conf file on both: no restart needed.
     let cache = FactCache::in_workspace(dir.path());
     for name in ["web1", "web2"] {
@@ -146,7 +157,7 @@ fn stale_caches_say_how_old_they_are() {
 
 #[test]
 fn code_lenses_and_hint_diagnostics_for_clients_without_inlay_hints() {
-    let (_dir, uri) = workspace();
+    let (dir, uri) = workspace();
     let mut client = Client::start();
     open(&mut client, &uri, json!({"hints": "codelens"}));
     let lenses = client.request("textDocument/codeLens", json!({"textDocument": {"uri": uri}}));
@@ -165,8 +176,23 @@ fn code_lenses_and_hint_diagnostics_for_clients_without_inlay_hints() {
 
     let mut client = Client::start();
     open(&mut client, &uri, json!({"hints": "diagnostic"}));
-    let published = client.diagnostics();
-    let hints: Vec<(u64, u64, u64, &str)> = published["diagnostics"]
+    assert_eq!(
+        hint_diagnostics(&client.diagnostics()),
+        [(4, 2, 0, "would change on web2".into()), (4, 3, 11, "no change (2 hosts)".into()), (4, 4, 0, UNKNOWN.into())]
+    );
+
+    // A new run, reported by the client's file watcher, republishes the hints.
+    let cache = FactCache::in_workspace(dir.path());
+    cache.store(&host("web2", now(), json!({"nginx": ["1.24.0-2"]}))).expect("store");
+    let changed = format!("file://{}", dir.path().join(".rinfra/facts/web2.json").display());
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": changed, "type": 2}]}));
+    assert_eq!(hint_diagnostics(&client.diagnostics())[0], (4, 2, 0, "no change (2 hosts)".into()));
+    client.finish();
+}
+
+/// `(severity, line, character, message)` of each published diagnostic.
+fn hint_diagnostics(published: &Value) -> Vec<(u64, u64, u64, String)> {
+    published["diagnostics"]
         .as_array()
         .map(|a| {
             a.iter()
@@ -175,12 +201,10 @@ fn code_lenses_and_hint_diagnostics_for_clients_without_inlay_hints() {
                         d["severity"].as_u64().unwrap_or(0),
                         d["range"]["start"]["line"].as_u64().unwrap_or(0),
                         d["range"]["start"]["character"].as_u64().unwrap_or(0),
-                        d["message"].as_str().unwrap_or(""),
+                        d["message"].as_str().unwrap_or("").to_string(),
                     )
                 })
                 .collect()
         })
-        .unwrap_or_default();
-    assert_eq!(hints, [(4, 2, 0, "would change on web2"), (4, 3, 11, "no change (2 hosts)"), (4, 4, 0, UNKNOWN)]);
-    client.finish();
+        .unwrap_or_default()
 }
