@@ -11,7 +11,7 @@ use ruff_python_ast::{
 };
 use serde_json::{Map, Value};
 
-use rinfra_facts::value::{py_repr, py_str};
+use rinfra_facts::value::{py_repr, py_str, truthy};
 
 use crate::resolve::Bindings;
 
@@ -161,8 +161,47 @@ impl Scope<'_, '_> {
             Expr::Name(name) => self.name(name, next),
             Expr::Attribute(_) => self.attribute(expr),
             Expr::Call(call) => self.call(call, next),
+            Expr::Compare(c) => self.compare(c, next),
+            Expr::BoolOp(b) => self.bool_op(b, next),
+            Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => Ok(Value::Bool(!truthy(&self.eval_at(&u.operand, next)?))),
             _ => Err(not_static(expr)),
         }
+    }
+
+    /// `a == b`, `a != b`, `a in b`, `a not in b`, chained as Python chains them.
+    fn compare(&self, c: &ast::ExprCompare, depth: usize) -> Result<Value, NotStatic> {
+        let mut left = self.eval_at(&c.left, depth)?;
+        for (op, right) in c.ops.iter().zip(c.comparators.iter()) {
+            let right = self.eval_at(right, depth)?;
+            let holds = match op {
+                ast::CmpOp::Eq => py_eq(&left, &right),
+                ast::CmpOp::NotEq => !py_eq(&left, &right),
+                ast::CmpOp::In => contains(&right, &left)?,
+                ast::CmpOp::NotIn => !contains(&right, &left)?,
+                _ => return Err(NotStatic("a comparison other than `==`, `!=`, `in`".into())),
+            };
+            if !holds {
+                return Ok(Value::Bool(false));
+            }
+            left = right;
+        }
+        Ok(Value::Bool(true))
+    }
+
+    /// `and` / `or`, which give one of their operands, as in Python.
+    fn bool_op(&self, b: &ast::ExprBoolOp, depth: usize) -> Result<Value, NotStatic> {
+        let mut last = Value::Null;
+        for value in &b.values {
+            last = self.eval_at(value, depth)?;
+            let stop = match b.op {
+                ast::BoolOp::And => !truthy(&last),
+                ast::BoolOp::Or => truthy(&last),
+            };
+            if stop {
+                break;
+            }
+        }
+        Ok(last)
     }
 
     fn items(&self, items: &[Expr], depth: usize) -> Result<Value, NotStatic> {
@@ -319,6 +358,24 @@ fn number(n: &Number) -> Result<Value, NotStatic> {
     }
 }
 
+/// Python's `==` (an int equals the same float).
+fn py_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+/// Python's `item in container`.
+fn contains(container: &Value, item: &Value) -> Result<bool, NotStatic> {
+    match (container, item) {
+        (Value::String(s), Value::String(sub)) => Ok(s.contains(sub.as_str())),
+        (Value::Array(items), _) => Ok(items.iter().any(|i| py_eq(i, item))),
+        (Value::Object(map), Value::String(key)) => Ok(map.contains_key(key)),
+        _ => Err(NotStatic("`in` over something that is not a container".into())),
+    }
+}
+
 /// Python's `+` over evaluated values.
 fn add(left: Value, right: Value) -> Result<Value, NotStatic> {
     match (left, right) {
@@ -418,6 +475,16 @@ mod tests {
         );
         // Without the pyinfra import, `host` is just a name.
         assert!(eval("host.name").is_err());
+    }
+
+    #[test]
+    fn conditions() {
+        let src = "from pyinfra import host\nROLES = ['web', 'db']\n";
+        assert_eq!(eval(&format!("{src}host.name == 'web1' and 'db' in ROLES")), Ok(json!(true)));
+        assert_eq!(eval(&format!("{src}host.name != 'web1' or 0")), Ok(json!(0)));
+        assert_eq!(eval(&format!("{src}not 'x' in ROLES")), Ok(json!(true)));
+        assert_eq!(eval("1 == 1.0 == 1"), Ok(json!(true)));
+        assert!(eval("1 < 2").is_err());
     }
 
     #[test]

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use rinfra_facts::cache::{FactCache, HostFacts};
 use rinfra_facts::fact_source::PlanEnv;
 use rinfra_facts::plan::{Command, Plan, PlanError, UploadSource};
+use rinfra_facts::value::truthy;
 
 use super::eval::{Constants, HostView, NotStatic, Scope};
 use super::local_files::WorkspaceFiles;
@@ -82,6 +83,8 @@ pub enum Outcome {
     NotStatic(String),
     /// The operation fails on this host (or has no planner).
     Error(String),
+    /// The call does not run on this host (an `if` around it is false there).
+    Skipped,
 }
 
 /// The hint of one call.
@@ -112,6 +115,7 @@ impl CallHint {
                 Outcome::FactsUnknown(key) => md.push_str(&format!("fact `{key}` not cached\n")),
                 Outcome::NotStatic(why) => md.push_str(&format!("not evaluated: {why}\n")),
                 Outcome::Error(e) => md.push_str(&format!("error: {e}\n")),
+                Outcome::Skipped => md.push_str("not run (a condition around the call is false)\n"),
             }
         }
         md
@@ -124,20 +128,20 @@ pub fn call_hints(module: &Module, cached: &CachedHosts, deploy: &str, now: u64)
     let body = &module.parsed.syntax().body;
     let constants = Constants::collect(body);
     let files = WorkspaceFiles::new(&cached.root);
-    let mut walker = Walker { module, constants: &constants, loops: Vec::new(), calls: Vec::new() };
+    let mut walker = Walker { module, constants: &constants, loops: Vec::new(), conds: Vec::new(), calls: Vec::new() };
     walker.visit_body(body);
     let oldest = cached.hosts.iter().map(|(h, _)| h.gathered_at).min();
     let age = oldest.and_then(|t| stale_age(now, t));
     let calls = std::mem::take(&mut walker.calls);
     calls
         .into_iter()
-        .map(|(call, loops)| {
+        .map(|(call, loops, conds)| {
             let hosts: Vec<(String, Outcome)> = cached
                 .hosts
                 .iter()
                 .map(|(facts, data)| {
                     let host = HostView { name: &facts.host, data: data.as_ref() };
-                    (facts.host.clone(), walker.outcome(call, &loops, host, facts, &files))
+                    (facts.host.clone(), walker.outcome(call, &loops, &conds, host, facts, &files))
                 })
                 .collect();
             let mut label = label(&hosts, deploy);
@@ -165,7 +169,12 @@ pub fn label(hosts: &[(String, Outcome)], deploy: &str) -> String {
     if hosts.is_empty() {
         return unknown;
     }
-    if let Some((_, Outcome::NotStatic(why))) = hosts.iter().find(|(_, o)| matches!(o, Outcome::NotStatic(_))) {
+    let hosts: Vec<&(String, Outcome)> = hosts.iter().filter(|(_, o)| *o != Outcome::Skipped).collect();
+    if hosts.is_empty() {
+        return "not run on any cached host".into();
+    }
+    if let Some((_, Outcome::NotStatic(why))) = hosts.iter().copied().find(|(_, o)| matches!(o, Outcome::NotStatic(_)))
+    {
         return format!("not evaluated: {why}");
     }
     let named = |pick: fn(&Outcome) -> bool| -> Vec<&str> {
@@ -180,7 +189,7 @@ pub fn label(hosts: &[(String, Outcome)], deploy: &str) -> String {
         }
         return out;
     }
-    if let Some((host, Outcome::Error(e))) = hosts.iter().find(|(_, o)| matches!(o, Outcome::Error(_))) {
+    if let Some((host, Outcome::Error(e))) = hosts.iter().copied().find(|(_, o)| matches!(o, Outcome::Error(_))) {
         return format!("error on {host}: {e}");
     }
     if !missing.is_empty() {
@@ -207,12 +216,23 @@ struct Loop<'a> {
     iter: &'a Expr,
 }
 
-/// Collects operation calls with the loops around them.
+/// An `if` test around a call, and whether the call's branch needs it true or false.
+#[derive(Clone, Copy)]
+struct Cond<'a> {
+    test: &'a Expr,
+    taken: bool,
+}
+
+/// A call with the loops and conditions around it.
+type FoundCall<'a> = (&'a ast::ExprCall, Vec<Loop<'a>>, Vec<Cond<'a>>);
+
+/// Collects operation calls with the loops and conditions around them.
 struct Walker<'m, 'a> {
     module: &'m Module,
     constants: &'m Constants<'a>,
     loops: Vec<Loop<'a>>,
-    calls: Vec<(&'a ast::ExprCall, Vec<Loop<'a>>)>,
+    conds: Vec<Cond<'a>>,
+    calls: Vec<FoundCall<'a>>,
 }
 
 impl<'a> Visitor<'a> for Walker<'_, 'a> {
@@ -225,6 +245,14 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
                 self.loops.pop();
                 self.visit_body(&f.orelse);
             }
+            Stmt::If(i) => {
+                let base = self.conds.len();
+                self.branch(Some(&i.test), &i.body);
+                for clause in &i.elif_else_clauses {
+                    self.branch(clause.test.as_ref(), &clause.body);
+                }
+                self.conds.truncate(base);
+            }
             _ => visitor::walk_stmt(self, stmt),
         }
     }
@@ -233,18 +261,31 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
         if let Expr::Call(call) = expr
             && self.module.op_call(call).is_some()
         {
-            self.calls.push((call, self.loops.clone()));
+            self.calls.push((call, self.loops.clone(), self.conds.clone()));
         }
         visitor::walk_expr(self, expr);
     }
 }
 
 impl<'a> Walker<'_, 'a> {
+    /// One branch of an `if`: its test true inside it, then false for the branches after it.
+    fn branch(&mut self, test: Option<&'a Expr>, body: &'a [Stmt]) {
+        if let Some(test) = test {
+            self.visit_expr(test);
+            self.conds.push(Cond { test, taken: true });
+        }
+        self.visit_body(body);
+        if let Some(last) = self.conds.last_mut().filter(|_| test.is_some()) {
+            last.taken = false;
+        }
+    }
+
     /// The outcome of `call` on one host, over every iteration of its loops.
     fn outcome(
         &self,
         call: &ast::ExprCall,
         loops: &[Loop<'a>],
+        conds: &[Cond<'a>],
         host: HostView<'_>,
         facts: &HostFacts,
         files: &WorkspaceFiles,
@@ -263,7 +304,10 @@ impl<'a> Walker<'_, 'a> {
         };
         let mut merged: Option<Outcome> = None;
         for locals in &iterations {
-            let outcome = self.plan_once(call, host, &locals[..], facts, files);
+            let skipped =
+                conds.iter().any(|c| self.scope(host, locals).eval(c.test).is_ok_and(|v| truthy(&v) != c.taken));
+            let outcome =
+                if skipped { Outcome::Skipped } else { self.plan_once(call, host, &locals[..], facts, files) };
             merged = Some(match merged {
                 None => outcome,
                 Some(before) => merge(before, outcome),
@@ -365,6 +409,7 @@ fn command_text(command: &Command) -> String {
 fn merge(a: Outcome, b: Outcome) -> Outcome {
     use Outcome::*;
     match (a, b) {
+        (Skipped, x) | (x, Skipped) => x,
         (NotStatic(w), _) | (_, NotStatic(w)) => NotStatic(w),
         (Change(mut x), Change(y)) => {
             x.extend(y);
@@ -516,6 +561,23 @@ mod tests {
         );
         let src = format!("{SRC}for d in get():\n    files.directory(path='/srv/a')\n");
         assert_eq!(labels(&src, hosts(), 100), ["no change (1 host)"]);
+    }
+
+    #[test]
+    fn conditions_on_the_host_pick_where_a_call_runs() {
+        let hosts = || vec![with_dirs("web1", &["!/srv/x"]), with_dirs("web2", &["!/srv/x"])];
+        let src = "from pyinfra import host\nfrom pyinfra.operations import files\n";
+        let src = format!(
+            "{src}if host.name == 'web1':\n    files.directory('/srv/x')\nelif host.name == 'nope':\n    \
+                           files.directory('/srv/x')\nelse:\n    files.directory('/srv/x')\n"
+        );
+        assert_eq!(
+            labels(&src, hosts(), 100),
+            ["would change on web1", "not run on any cached host", "would change on web2"]
+        );
+        // A condition that cannot be evaluated does not hide the call.
+        let src = format!("{SRC}if compute():\n    files.directory('/srv/x')\n");
+        assert_eq!(labels(&src, hosts(), 100), ["would change on web1, web2"]);
     }
 
     #[test]
