@@ -208,3 +208,35 @@ fn hint_diagnostics(published: &Value) -> Vec<(u64, u64, u64, String)> {
         })
         .unwrap_or_default()
 }
+
+#[test]
+fn host_data_recorded_by_the_executor() {
+    let (dir, _) = workspace();
+    let hosts = dir.path().join(".rinfra/hosts");
+    std::fs::create_dir_all(&hosts).expect("hosts dir");
+    std::fs::write(hosts.join("web1.json"), r#"{"host": "web1", "data": {"app_root": "/srv"}}"#).expect("web1");
+    std::fs::write(hosts.join("web2.json"), r#"{"host": "web2", "data": {"app_root": "/opt"}}"#).expect("web2");
+    let deploy = dir.path().join("data.py");
+    let text = "from pyinfra import host\nfrom pyinfra.operations import files\n\
+                files.directory(path=host.data.app_root + '/app')\n\
+                files.directory(path=host.data.get('missing', '/srv/app'))\n\
+                if host.name == 'web1':\n    files.directory(path=f'{host.data.app_root}/app')\n";
+    std::fs::write(&deploy, text).expect("write");
+    let uri = format!("file://{}", deploy.display());
+    let mut client = Client::start();
+    client.request("initialize", json!({"processId": null, "rootUri": null, "capabilities": {}}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}),
+    );
+    // web2's /opt/app was never gathered; the last call runs on web1 only.
+    assert_eq!(
+        inlay_hints(&mut client, &uri),
+        [
+            (2, 49, UNKNOWN.replace("deploy.py", "data.py")),
+            (3, 58, "no change (2 hosts)".to_string()),
+            (5, 53, "no change (1 host)".to_string()),
+        ]
+    );
+    client.finish();
+}

@@ -194,6 +194,20 @@ mod tests {
     }
 
     #[test]
+    fn the_hint_is_appended_or_shown_alone() {
+        let (doc, at) = at_cursor("from pyinfra.operations import dnf\ndnf.ke$0y(src='x')");
+        let hint = Some("**no change (1 host)**\n".to_string());
+        let text = |h: Option<Hover>| match h.map(|h| h.contents) {
+            Some(HoverContents::Markup(m)) => m.value,
+            _ => String::new(),
+        };
+        let md = text(with_hint(hover(&doc, at), hint.clone()));
+        assert!(md.starts_with("```python\ndnf.key(") && md.ends_with("\n---\n\n**no change (1 host)**\n"), "{md}");
+        assert_eq!(text(with_hint(None, hint)), "**no change (1 host)**\n");
+        assert!(with_hint(None, None).is_none());
+    }
+
+    #[test]
     fn nothing_elsewhere() {
         assert_eq!(hover_text("import os\nos.pa$0th"), None);
         assert_eq!(hover_text("x = 1$0"), None);
