@@ -33,6 +33,11 @@ impl Module {
         Module { parsed, bindings, text: text.to_string() }
     }
 
+    /// The source text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// What `func` (the callee of a call) names below `pyinfra.operations`, if anything.
     pub fn operation_path(&self, func: &Expr) -> Option<String> {
         let path = self.bindings.qualified(func)?;

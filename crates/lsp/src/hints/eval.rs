@@ -53,6 +53,17 @@ impl<'a> Constants<'a> {
         Constants { values }
     }
 
+    /// A hash of every constant's name and source text (`source` gives the text of a range).
+    pub fn fingerprint<'t>(&self, source: impl Fn(ruff_text_size::TextRange) -> &'t str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut names: Vec<(&str, &str)> =
+            self.values.iter().map(|(name, expr)| (*name, source(ruff_text_size::Ranged::range(*expr)))).collect();
+        names.sort_unstable();
+        let mut hasher = std::hash::DefaultHasher::new();
+        names.hash(&mut hasher);
+        hasher.finish()
+    }
+
     /// The expression a constant was assigned.
     pub fn get(&self, name: &str) -> Option<&'a Expr> {
         self.values.get(name).copied()

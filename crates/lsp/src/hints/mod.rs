@@ -66,6 +66,8 @@ pub struct HintCache {
     /// Bumped at every re-read, so memoised hints from older facts are recomputed.
     generation: u64,
     memo: HashMap<PathBuf, (MemoKey, Vec<CallHint>)>,
+    /// Each document's per-call outcomes for the current facts (see [`plan::CallMemo`]).
+    calls: HashMap<PathBuf, plan::CallMemo>,
 }
 
 impl HintCache {
@@ -77,6 +79,7 @@ impl HintCache {
             entry.1 = CachedHosts::load(root);
             entry.0 = now;
             self.generation += 1;
+            self.calls.clear();
         }
         &entry.1
     }
@@ -85,6 +88,7 @@ impl HintCache {
     pub fn clear(&mut self) {
         self.roots.clear();
         self.memo.clear();
+        self.calls.clear();
     }
 }
 
@@ -116,7 +120,9 @@ pub fn document_hints(cache: &mut HintCache, doc: &OpenDocument) -> Vec<CallHint
     {
         return hints.clone();
     }
-    let hints = plan::call_hints(&doc.module, cache.hosts(&root), &deploy, now);
+    let mut calls = cache.calls.remove(path).unwrap_or_default();
+    let hints = plan::call_hints_with(&doc.module, cache.hosts(&root), &deploy, now, &mut calls);
+    cache.calls.insert(path.to_path_buf(), calls);
     cache.memo.insert(path.to_path_buf(), (key, hints.clone()));
     hints
 }

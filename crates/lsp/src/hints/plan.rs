@@ -2,6 +2,8 @@
 //! `no change (3 hosts)`, `would change on web1, web2`, or `facts unknown — run rinfra-exec ...`.
 //! A call inside `for` loops is planned once per iteration when the loops' iterables are static.
 
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use ruff_python_ast::visitor::{self, Visitor};
@@ -122,35 +124,77 @@ impl CallHint {
     }
 }
 
+/// Each call's per-host outcomes by a hash of everything they depend on in the text (the call, the
+/// loops and conditions around it, the file's constants), so an edit re-plans only what it touched.
+/// Valid for one state of the fact cache.
+pub type CallMemo = HashMap<u64, Vec<(String, Outcome)>>;
+
+/// Operations whose plan also depends on local files, which can change while the text does not:
+/// never memoised.
+const READS_LOCAL_FILES: &[&str] = &["files.put", "files.template", "files.sync", "files.rsync"];
+
 /// The hints of every operation call in `module`, in source order. `deploy` names the file in the
 /// advice to run `rinfra-exec`; `now` is the current Unix time.
 pub fn call_hints(module: &Module, cached: &CachedHosts, deploy: &str, now: u64) -> Vec<CallHint> {
+    call_hints_with(module, cached, deploy, now, &mut CallMemo::new())
+}
+
+/// [`call_hints`], reusing and then replacing `memo`.
+pub fn call_hints_with(
+    module: &Module,
+    cached: &CachedHosts,
+    deploy: &str,
+    now: u64,
+    memo: &mut CallMemo,
+) -> Vec<CallHint> {
     let body = &module.parsed.syntax().body;
     let constants = Constants::collect(body);
+    let text = module.text();
+    let source = |range: TextRange| text.get(range.to_std_range()).unwrap_or("");
+    let constants_hash = constants.fingerprint(source);
+    let mut next_memo = CallMemo::new();
     let files = WorkspaceFiles::new(&cached.root);
     let mut walker = Walker { module, constants: &constants, loops: Vec::new(), conds: Vec::new(), calls: Vec::new() };
     walker.visit_body(body);
     let oldest = cached.hosts.iter().map(|(h, _)| h.gathered_at).min();
     let age = oldest.and_then(|t| stale_age(now, t));
     let calls = std::mem::take(&mut walker.calls);
-    calls
+    let hints = calls
         .into_iter()
         .map(|(call, loops, conds)| {
-            let hosts: Vec<(String, Outcome)> = cached
-                .hosts
-                .iter()
-                .map(|(facts, data)| {
-                    let host = HostView { name: &facts.host, data: data.as_ref() };
-                    (facts.host.clone(), walker.outcome(call, &loops, &conds, host, facts, &files))
-                })
-                .collect();
+            let key = {
+                let mut h = DefaultHasher::new();
+                (constants_hash, source(call.range())).hash(&mut h);
+                loops.iter().for_each(|l| (source(l.target.range()), source(l.iter.range())).hash(&mut h));
+                conds.iter().for_each(|c| (source(c.test.range()), c.taken).hash(&mut h));
+                h.finish()
+            };
+            let memoisable = module
+                .op_call(call)
+                .is_some_and(|op| !READS_LOCAL_FILES.contains(&format!("{}.{}", op.module.name, op.row.name).as_str()));
+            let hosts = match memo.remove(&key).filter(|_| memoisable) {
+                Some(hosts) => hosts,
+                None => cached
+                    .hosts
+                    .iter()
+                    .map(|(facts, data)| {
+                        let host = HostView { name: &facts.host, data: data.as_ref() };
+                        (facts.host.clone(), walker.outcome(call, &loops, &conds, host, facts, &files))
+                    })
+                    .collect(),
+            };
+            if memoisable {
+                next_memo.insert(key, hosts.clone());
+            }
             let mut label = label(&hosts, deploy);
             if let Some(age) = &age {
                 label.push_str(&format!(" (facts {age} old)"));
             }
             CallHint { range: call.range(), label, hosts }
         })
-        .collect()
+        .collect::<Vec<_>>();
+    *memo = next_memo;
+    hints
 }
 
 /// `3 days` when `gathered` is more than a day before `now`.
@@ -578,6 +622,27 @@ mod tests {
         // A condition that cannot be evaluated does not hide the call.
         let src = format!("{SRC}if compute():\n    files.directory('/srv/x')\n");
         assert_eq!(labels(&src, hosts(), 100), ["would change on web1, web2"]);
+    }
+
+    #[test]
+    fn memoised_calls_are_reused_until_their_text_or_constants_change() {
+        let cached = |exists: bool| CachedHosts {
+            root: PathBuf::from("/nonexistent"),
+            hosts: vec![(with_dirs("web1", &[if exists { "/srv/a" } else { "!/srv/a" }]), None)],
+        };
+        let mut memo = CallMemo::new();
+        let run = |src: &str, exists: bool, memo: &mut CallMemo| -> Vec<String> {
+            call_hints_with(&Module::parse(src), &cached(exists), "deploy.py", 100, memo)
+                .into_iter()
+                .map(|h| h.label)
+                .collect()
+        };
+        let src = format!("{SRC}D = 'a'\nfiles.directory(ROOT + '/' + D)\n");
+        assert_eq!(run(&src, true, &mut memo), ["no change (1 host)"]);
+        // Same text: the memo answers (the caller clears it when the facts change).
+        assert_eq!(run(&format!("# edit elsewhere\n{src}"), false, &mut memo), ["no change (1 host)"]);
+        // A constant changed: planned again.
+        assert_eq!(run(&src.replace("D = 'a'", "D = 'a' + ''"), false, &mut memo), ["would change on web1"]);
     }
 
     #[test]
