@@ -151,7 +151,15 @@ pub fn call_hints_with(
     let constants = Constants::collect(body);
     let text = module.text();
     let source = |range: TextRange| text.get(range.to_std_range()).unwrap_or("");
-    let constants_hash = constants.fingerprint(source);
+    // What names stand for matters too: fold in the file's top-level imports.
+    let constants_hash = {
+        let mut h = DefaultHasher::new();
+        constants.fingerprint(source).hash(&mut h);
+        body.iter()
+            .filter(|s| s.is_import_stmt() || s.is_import_from_stmt())
+            .for_each(|s| source(s.range()).hash(&mut h));
+        h.finish()
+    };
     let mut next_memo = CallMemo::new();
     let files = WorkspaceFiles::new(&cached.root);
     let mut walker = Walker { module, constants: &constants, loops: Vec::new(), conds: Vec::new(), calls: Vec::new() };
