@@ -16,9 +16,10 @@ pub const OPERATIONS: &[Operation] = &[
         name: "container",
         doc: "Create, start, stop or remove a named container. A missing container is created from the given \
               settings (and started when `start` is true); an existing one is removed when `present=False`, \
-              started or stopped to match `start`, and recreated only with `force`. Caveat: changing \
-              settings such as ports or volumes of an existing container does not recreate it on its own; \
-              use `force=True` for that.",
+              started or stopped to match `start`, and recreated only with `force`. Caveats: changing \
+              settings such as ports or volumes of an existing container does not recreate it on its own \
+              (use `force=True`), and as `start` defaults to true, removing a stopped or missing container \
+              also emits `docker container start`; pass `start=False` with `present=False`.",
         args: &[
             arg("container", "str", Dflt::Required, "Name of the container."),
             arg(
@@ -195,9 +196,10 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         name: "plugin",
         doc: "Install, configure, enable, disable or remove a Docker plugin. A missing plugin is installed \
-              with all permissions granted. For an installed one, differing `plugin_options` are applied \
-              with `docker plugin set` (disabling it meanwhile), otherwise only its enabled state is \
-              corrected; nothing runs when it already matches.",
+              with all permissions granted. For an installed one, `plugin_options` that differ from the \
+              plugin's `Settings.Env` are applied with `docker plugin set` (disabling it meanwhile); as \
+              Docker reports `Env` as a list, given options practically always count as different. \
+              Otherwise only the enabled state is corrected, and nothing runs when it already matches.",
         args: &[
             arg("plugin", "str", Dflt::Required, "Plugin reference, e.g. `vieux/sshfs:latest`."),
             arg("alias", "str | None", Dflt::None, "Local name for the plugin; it is then managed under this name."),
@@ -324,8 +326,9 @@ fn emit(ctx: &mut Ctx<'_>, cmd: CommandBuilder) {
     ctx.shell(cmd.build());
 }
 
-/// `<words> <quoted value>`, the shape of most docker commands.
+/// `<words> <quoted value>`, the shape of most docker commands; also said as the change.
 fn simple(ctx: &mut Ctx<'_>, words: &str, value: &str) {
+    ctx.change(format!("{} {value}", words.trim_start_matches("docker ")));
     emit(ctx, CommandBuilder::new().word(words).quoted(value));
 }
 
@@ -359,6 +362,7 @@ fn container(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
     }
     if (present && !exists) || recreating {
         let cmd = create_container(a, &name)?;
+        ctx.change(format!("create container {name}"));
         emit(ctx, cmd);
     }
     if start && (recreating || !is_running) {
@@ -465,6 +469,7 @@ fn volume(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
         }
         cmd = repeated(cmd, "--label", &items(a.get("labels")));
         cmd = repeated(cmd, "--opt", &items(a.get("options")));
+        ctx.change(format!("create volume {name}"));
         emit(ctx, cmd);
     } else if existent.is_null() {
         ctx.noop(format!("There is no {name} volume!"));
@@ -512,6 +517,7 @@ fn network(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
     cmd = repeated(cmd, "--opt", &items(a.get("opts")));
     cmd = repeated(cmd, "--ipam-opt", &items(a.get("ipam_opts")));
     cmd = repeated(cmd, "--label", &items(a.get("labels")));
+    ctx.change(format!("create network {name}"));
     emit(ctx, cmd);
     Ok(())
 }
@@ -572,6 +578,7 @@ fn plugin(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
         for option in pairs(options) {
             cmd = cmd.quoted(&option);
         }
+        ctx.change(format!("install plugin {plugin}"));
         emit(ctx, cmd);
         return Ok(());
     }
