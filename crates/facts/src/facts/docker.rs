@@ -471,6 +471,16 @@ mod tests {
     }
 
     #[test]
+    fn short_process_rows_are_padded() {
+        let output = vec!["UID PID CMD".to_string(), "root 1".to_string(), "".to_string()];
+        let facts = crate::fact_source::NoFacts;
+        let args = Args::default();
+        let f = FactCtx { args: &args, output: &output, facts: &facts };
+        let want = serde_json::json!([{"UID": "root", "PID": "1", "CMD": ""}]);
+        assert_eq!(parse_processes(&f), Ok(want));
+    }
+
+    #[test]
     fn env_without_equals_is_empty_value() {
         let data = serde_json::json!([{"Id": "x", "Config": {"Env": ["A=1=2", "B"]}}]);
         assert_eq!(container_envs(&data), serde_json::json!({"x": {"A": "1=2", "B": ""}}));
