@@ -1,6 +1,7 @@
 //! `pyinfra.facts.efibootmgr`: UEFI boot variables as printed by `efibootmgr`.
 
 use crate::fact_source::FactCtx;
+use crate::facts::util::number::py_int;
 use crate::schema::Fact;
 use crate::value::{Map, Value};
 
@@ -16,22 +17,6 @@ pub const FACTS: &[Fact] = &[Fact {
     parse: Some(parse),
     ..Fact::NEW
 }];
-
-/// Python's `int(text, radix)`: surrounding whitespace, a sign, `0x` (base 16) and `_` are allowed.
-fn py_int(text: &str, radix: u32) -> Result<i64, String> {
-    let invalid = || format!("ValueError: invalid literal for int() with base {radix}: '{text}'");
-    let t = text.trim();
-    let (negative, t) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
-    let t = if radix == 16 { t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).unwrap_or(t) } else { t };
-    if t.is_empty() || t.starts_with('_') || t.ends_with('_') || t.contains("__") {
-        return Err(invalid());
-    }
-    let n = i64::from_str_radix(&t.replace('_', ""), radix).map_err(|_| invalid())?;
-    Ok(if negative { -n } else { n })
-}
 
 /// Python's `s[start:end]` on characters (`end` None: to the end; negative: from the end).
 fn char_slice(s: &str, start: usize, end: Option<isize>) -> String {
@@ -93,13 +78,10 @@ fn parse(f: &FactCtx<'_>) -> Result<Value, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{char_slice, py_int};
+    use super::char_slice;
 
     #[test]
-    fn python_ints_and_slices() {
-        assert_eq!(py_int("0006", 16), Ok(6));
-        assert_eq!(py_int(" 1_0 ", 10), Ok(10));
-        assert!(py_int("zz", 16).is_err());
+    fn python_slices() {
         assert_eq!(char_slice("Timeout: 2 seconds", 9, Some(-8)), "2");
         assert_eq!(char_slice("Boot", 4, Some(8)), "");
     }

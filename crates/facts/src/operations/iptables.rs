@@ -289,3 +289,18 @@ fn rule(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
     ctx.shell(words.join(" "));
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::same_rule;
+    use serde_json::json;
+
+    #[test]
+    fn extras_compare_as_sets() {
+        let definition = json!({"chain": "INPUT", "jump": "DROP", "extras": ["-m", "tcp", "--dport", "22"]});
+        let definition = definition.as_object().cloned().unwrap_or_default();
+        let rule = json!({"chain": "INPUT", "jump": "DROP", "extras": ["--dport", "22", "-m", "tcp"]});
+        assert!(same_rule(&rule, &definition));
+        assert!(!same_rule(&json!({"chain": "INPUT", "jump": "DROP"}), &definition));
+    }
+}

@@ -200,3 +200,15 @@ fn port(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::enum_value;
+    use serde_json::json;
+
+    #[test]
+    fn enum_members() {
+        assert_eq!(enum_value(&json!("tcp"), "Protocol"), "tcp");
+        assert_eq!(enum_value(&json!("Protocol.TCP"), "Protocol"), "tcp");
+    }
+}

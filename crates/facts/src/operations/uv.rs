@@ -294,3 +294,16 @@ fn venv(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
     ctx.shell(words.join(" "));
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::addable_extras;
+    use serde_json::json;
+
+    #[test]
+    fn extras() {
+        assert_eq!(addable_extras(&json!(null)), " ");
+        assert_eq!(addable_extras(&json!("--a b")), " --a b");
+        assert_eq!(addable_extras(&json!(["--x", "a b"])), " --x 'a b'");
+    }
+}
