@@ -47,8 +47,12 @@ thread_local! {
     static BRIDGE: RefCell<Option<Box<dyn Bridge>>> = const { RefCell::new(None) };
 }
 
-/// Take the bridge for a call, run `f` with the GIL released, put it back.
-fn with_bridge<T: Send>(py: Python<'_>, f: impl FnOnce(&mut dyn Bridge) -> Result<T, String> + Send) -> PyResult<T> {
+/// Take the bridge for a call, run `f` with the GIL released, put it back. The outer error: no host
+/// is being deployed; the inner one is `f`'s, for the caller to raise as the right exception.
+fn with_bridge<T: Send>(
+    py: Python<'_>,
+    f: impl FnOnce(&mut dyn Bridge) -> Result<T, String> + Send,
+) -> PyResult<Result<T, String>> {
     let bridge = BRIDGE
         .with(|b| b.borrow_mut().take())
         .ok_or_else(|| PyRuntimeError::new_err("rinfra: no host is being deployed"))?;
@@ -58,7 +62,7 @@ fn with_bridge<T: Send>(py: Python<'_>, f: impl FnOnce(&mut dyn Bridge) -> Resul
         (bridge, r)
     });
     BRIDGE.with(|b| *b.borrow_mut() = Some(bridge));
-    result.map_err(PyRuntimeError::new_err)
+    Ok(result)
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> PyResult<T> {
@@ -74,20 +78,20 @@ fn record(py: Python<'_>, name: &str, args: &str, kwargs: &str, file: &str, line
         file: file.to_string(),
         line,
     };
-    with_bridge(py, move |b| b.record(call)).map_err(|e| PyTypeError::new_err(e.to_string()))
+    with_bridge(py, move |b| b.record(call))?.map_err(PyTypeError::new_err)
 }
 
 #[pyfunction]
 fn get_fact(py: Python<'_>, name: &str, args: &str, kwargs: &str) -> PyResult<String> {
     let positional: Vec<Value> = parse_json(args)?;
     let keywords: Map<String, Value> = parse_json(kwargs)?;
-    let value = with_bridge(py, move |b| b.get_fact(name, &positional, &keywords))?;
+    let value = with_bridge(py, move |b| b.get_fact(name, &positional, &keywords))?.map_err(PyRuntimeError::new_err)?;
     serde_json::to_string(&value).map_err(|e| PyRuntimeError::new_err(e.to_string()))
 }
 
 #[pyfunction]
 fn will_change(py: Python<'_>, index: usize) -> PyResult<bool> {
-    with_bridge(py, move |b| b.will_change(index))
+    with_bridge(py, move |b| b.will_change(index))?.map_err(PyRuntimeError::new_err)
 }
 
 /// Python identifier-safe check for generated names (schema names are identifiers; be defensive).
@@ -128,7 +132,12 @@ pub fn package_sources() -> Vec<(String, String)> {
     for module in cat.operations {
         let full = format!("pyinfra.operations.{}", module.name);
         push_parents(&mut out, &full);
-        let mut src = format!("from _rinfra_rt import op as _op\n__doc__ = {}\n", py_literal(module.doc));
+        let mut src = format!(
+            "from _rinfra_rt import op as _op\n__doc__ = {}\n\ndef __getattr__(name):\n    raise AttributeError({})\n",
+            py_literal(module.doc),
+            py_literal(&format!("pyinfra.operations.{} has no operation '{{name}}'", module.name))
+                .replacen('"', "f\"", 1),
+        );
         for o in module.operations.iter().filter(|o| is_identifier(o.name)) {
             src.push_str(&format!(
                 "globals()[{0}] = _op({1})\n",
