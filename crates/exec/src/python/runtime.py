@@ -295,6 +295,8 @@ def install(sources):
         module.__path__ = []
         sys.modules[name] = module
         parent, _, child = name.rpartition(".")
-        if parent:
+        # `pyinfra.api.deploy` is a module, but `from pyinfra.api import deploy` is the decorator:
+        # a name the parent already defines wins, as in pyinfra's own package.
+        if parent and not hasattr(sys.modules[parent], child):
             setattr(sys.modules[parent], child, module)
         exec(compile(source, module.__file__, "exec"), module.__dict__)
