@@ -199,12 +199,35 @@ impl HostState {
             .map_err(|e| e.to_string())?;
         self.fact_round_trips += got.round_trips;
         self.gathered.gathered_at = now_secs();
+        let mut first_error = None;
         for (key, result) in got.results {
-            let value = result.map_err(|e| e.to_string())?;
-            self.current.insert(&key, value.clone());
-            self.gathered.insert(&key, value);
+            match result {
+                Ok(value) => {
+                    self.current.insert(&key, value.clone());
+                    self.gathered.insert(&key, value);
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e.to_string());
+                }
+            }
         }
-        Ok(())
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Gather, in one batch per pass, the facts every recorded call asks for against the facts known
+    /// now, so an unchanged host costs one fact round trip. Best effort: a fact that fails here is
+    /// asked again (and its error reported) by the operation that needs it.
+    pub fn prefetch(&mut self) {
+        for _ in 0..4 {
+            let probe = Probe { known: &self.current, missing: RefCell::new(Vec::new()) };
+            for call in &self.calls {
+                let _ = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &self.env);
+            }
+            let missing = probe.missing.into_inner();
+            if missing.is_empty() || self.gather(&missing).is_err() {
+                return;
+            }
+        }
     }
 
     /// Plan a call against the host's current facts, gathering what the planner asks for.
@@ -381,6 +404,9 @@ pub fn run(deploy: &Path, targets: Vec<Target>, options: &RunOptions, rt: &tokio
 fn execute_all(hosts: &mut [HostState], options: &RunOptions) -> u8 {
     let steps = hosts.iter().map(|h| h.calls.len()).max().unwrap_or(0);
     let mut failed = vec![false; hosts.len()];
+    for host in hosts.iter_mut() {
+        host.prefetch();
+    }
     for step in 0..steps {
         let mut header_done = false;
         for (i, host) in hosts.iter_mut().enumerate() {
@@ -404,7 +430,7 @@ fn execute_all(hosts: &mut [HostState], options: &RunOptions) -> u8 {
     for host in hosts.iter() {
         if options.verbose > 0 {
             let trips = host.conn.round_trips();
-            println!("{}: {} round trips ({} for facts)", host.name(), trips.total(), host.fact_round_trips);
+            println!("{}: {} round trips ({} fact batches)", host.name(), trips.total(), host.fact_round_trips);
         }
     }
     u8::from(failed.iter().any(|f| *f))
@@ -433,10 +459,19 @@ fn run_one(host: &mut HostState, call: &OpCall, options: &RunOptions) -> Outcome
 
 /// `files.put (deploy.py:12)`, or the call's `name=` when given.
 fn title(call: &OpCall) -> String {
-    let place = format!("{}:{}", call.file, call.line);
+    let place = format!("{}:{}", shown_path(&call.file), call.line);
     match call.keywords.get("name").and_then(Value::as_str) {
         Some(name) => format!("{name} ({} at {place})", call.name),
         None => format!("{} ({place})", call.name),
+    }
+}
+
+/// A user file as shown in output: relative to the working directory when it lies below it.
+fn shown_path(file: &str) -> String {
+    let path = Path::new(file);
+    match std::env::current_dir() {
+        Ok(cwd) if path.is_absolute() => path.strip_prefix(&cwd).unwrap_or(path).to_string_lossy().into_owned(),
+        _ => file.to_string(),
     }
 }
 
