@@ -1,4 +1,5 @@
 //! Helpers shared by several fact modules.
 
+pub mod databases;
 pub mod gpg;
 pub mod packaging;
