@@ -32,6 +32,9 @@
 
 pub mod connector;
 pub mod gather;
+pub mod localfs;
+pub mod python;
+pub mod run;
 
 pub use connector::local::LocalConnector;
 pub use connector::ssh::{Negotiated, SshConfig, SshConnector, StrictHostKeyChecking};

@@ -1,0 +1,268 @@
+//! The embedded CPython (pyo3) that runs deploy scripts against rinfra's own `pyinfra` package.
+//!
+//! The package is generated from the schema at start-up: one module per operations module (each
+//! operation a function that records its call) and per facts module (each fact a class), registered
+//! in `sys.modules`, so real pyinfra is never imported. The hand-written part (`host`, `@deploy`,
+//! `local`, the runner that reports the user's frames) is `runtime.py`. Python is driven from one
+//! thread only; while Rust gathers facts the GIL is released.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::ffi::CString;
+
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+use rinfra_facts::schema::catalogue;
+use rinfra_facts::value::{Map, Value};
+
+const RUNTIME: &str = include_str!("runtime.py");
+
+/// One recorded operation call from a deploy script.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpCall {
+    /// `module.op`, as the catalogue names it.
+    pub name: String,
+    /// Positional arguments.
+    pub positional: Vec<Value>,
+    /// Keyword arguments, global arguments (`_sudo`, `name`) included.
+    pub keywords: Map<String, Value>,
+    /// The user's file that made the call.
+    pub file: String,
+    /// Its line.
+    pub line: u32,
+}
+
+/// What the Python side asks of the executor while a deploy script runs for one host.
+pub trait Bridge: Any + Send {
+    /// Check and keep an operation call; its index, or the message of the `TypeError` to raise.
+    fn record(&mut self, call: OpCall) -> Result<usize, String>;
+    /// A fact's value (`host.get_fact(Fact, *args, **kwargs)`), gathering it if needed.
+    fn get_fact(&mut self, fact: &str, positional: &[Value], keywords: &Map<String, Value>) -> Result<Value, String>;
+    /// Whether the recorded call `index` would change the host now.
+    fn will_change(&mut self, index: usize) -> Result<bool, String>;
+}
+
+thread_local! {
+    static BRIDGE: RefCell<Option<Box<dyn Bridge>>> = const { RefCell::new(None) };
+}
+
+/// Take the bridge for a call, run `f` with the GIL released, put it back. The outer error: no host
+/// is being deployed; the inner one is `f`'s, for the caller to raise as the right exception.
+fn with_bridge<T: Send>(
+    py: Python<'_>,
+    f: impl FnOnce(&mut dyn Bridge) -> Result<T, String> + Send,
+) -> PyResult<Result<T, String>> {
+    let bridge = BRIDGE
+        .with(|b| b.borrow_mut().take())
+        .ok_or_else(|| PyRuntimeError::new_err("rinfra: no host is being deployed"))?;
+    let (bridge, result) = py.detach(move || {
+        let mut bridge = bridge;
+        let r = f(bridge.as_mut());
+        (bridge, r)
+    });
+    BRIDGE.with(|b| *b.borrow_mut() = Some(bridge));
+    Ok(result)
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> PyResult<T> {
+    serde_json::from_str(text).map_err(|e| PyTypeError::new_err(format!("rinfra: bad argument value: {e}")))
+}
+
+#[pyfunction]
+fn record(py: Python<'_>, name: &str, args: &str, kwargs: &str, file: &str, line: u32) -> PyResult<usize> {
+    let call = OpCall {
+        name: name.to_string(),
+        positional: parse_json(args)?,
+        keywords: parse_json(kwargs)?,
+        file: file.to_string(),
+        line,
+    };
+    with_bridge(py, move |b| b.record(call))?.map_err(PyTypeError::new_err)
+}
+
+#[pyfunction]
+fn get_fact(py: Python<'_>, name: &str, args: &str, kwargs: &str) -> PyResult<String> {
+    let positional: Vec<Value> = parse_json(args)?;
+    let keywords: Map<String, Value> = parse_json(kwargs)?;
+    let value = with_bridge(py, move |b| b.get_fact(name, &positional, &keywords))?.map_err(PyRuntimeError::new_err)?;
+    serde_json::to_string(&value).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+}
+
+#[pyfunction]
+fn will_change(py: Python<'_>, index: usize) -> PyResult<bool> {
+    with_bridge(py, move |b| b.will_change(index))?.map_err(PyRuntimeError::new_err)
+}
+
+/// Python identifier-safe check for generated names (schema names are identifiers; be defensive).
+fn is_identifier(name: &str) -> bool {
+    let mut c = name.chars();
+    c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_') && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+}
+
+/// Python string literal for `s` (JSON strings are valid Python literals).
+fn py_literal(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "''".to_string())
+}
+
+/// The generated modules of the `pyinfra` package, parents before children.
+pub fn package_sources() -> Vec<(String, String)> {
+    let cat = catalogue();
+    let mut out: Vec<(String, String)> = vec![
+        ("pyinfra".into(), "from _rinfra_rt import host, inventory, config, state, logger, local\n".into()),
+        (
+            "pyinfra.api".into(),
+            "from _rinfra_rt import deploy, FactBase, ShortFactBase, OperationError, DeployError\n".into(),
+        ),
+        ("pyinfra.api.exceptions".into(), "from _rinfra_rt import OperationError, DeployError\n".into()),
+        ("pyinfra.api.deploy".into(), "from _rinfra_rt import deploy\n".into()),
+        ("pyinfra.api.facts".into(), "from _rinfra_rt import FactBase, ShortFactBase\n".into()),
+        ("pyinfra.operations".into(), String::new()),
+        ("pyinfra.facts".into(), String::new()),
+    ];
+    let push_parents = |out: &mut Vec<(String, String)>, full: &str| {
+        let parts: Vec<&str> = full.split('.').collect();
+        for end in 3..parts.len() {
+            let parent = parts[..end].join(".");
+            if !out.iter().any(|(n, _)| *n == parent) {
+                out.push((parent, String::new()));
+            }
+        }
+    };
+    for module in cat.operations {
+        let full = format!("pyinfra.operations.{}", module.name);
+        push_parents(&mut out, &full);
+        let mut src = format!(
+            "from _rinfra_rt import op as _op\n__doc__ = {}\n\ndef __getattr__(name):\n    raise AttributeError({})\n",
+            py_literal(module.doc),
+            py_literal(&format!("pyinfra.operations.{} has no operation '{{name}}'", module.name))
+                .replacen('"', "f\"", 1),
+        );
+        for o in module.operations.iter().filter(|o| is_identifier(o.name)) {
+            src.push_str(&format!(
+                "globals()[{0}] = _op({1})\n",
+                py_literal(o.name),
+                py_literal(&format!("{}.{}", module.name, o.name))
+            ));
+        }
+        upsert(&mut out, full, src);
+    }
+    for module in cat.facts {
+        let full = format!("pyinfra.facts.{}", module.name);
+        push_parents(&mut out, &full);
+        let mut src = String::from("from _rinfra_rt import FactBase as _FactBase\n");
+        for f in module.facts.iter().filter(|f| is_identifier(f.name)) {
+            src.push_str(&format!(
+                "class {0}(_FactBase):\n    _rinfra_name = {1}\n",
+                f.name,
+                py_literal(&format!("{}.{}", module.name, f.name))
+            ));
+        }
+        upsert(&mut out, full, src);
+    }
+    out
+}
+
+/// Set a module's source, keeping its place when a parent placeholder already holds the name.
+fn upsert(out: &mut Vec<(String, String)>, name: String, src: String) {
+    match out.iter_mut().find(|(n, _)| *n == name) {
+        Some(entry) => entry.1.push_str(&src),
+        None => out.push((name, src)),
+    }
+}
+
+/// The embedded interpreter with rinfra's `pyinfra` package installed. Use from one thread.
+pub struct Interpreter {
+    runtime: Py<PyModule>,
+}
+
+/// Prepend an active virtualenv's site-packages to `sys.path` (an embedded interpreter ignores it).
+fn add_virtualenv(py: Python<'_>) -> PyResult<()> {
+    let Ok(venv) = std::env::var("VIRTUAL_ENV") else { return Ok(()) };
+    let site = py.import("site")?;
+    let version = py.version_info();
+    let dir = format!("{venv}/lib/python{}.{}/site-packages", version.major, version.minor);
+    if std::path::Path::new(&dir).is_dir() {
+        site.call_method1("addsitedir", (dir,))?;
+    }
+    Ok(())
+}
+
+fn cstring(s: &str) -> PyResult<CString> {
+    CString::new(s).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+}
+
+impl Interpreter {
+    /// Start Python and install the generated package. `search_dir` (the deploy's directory) goes
+    /// first on `sys.path` so the user's own modules import.
+    pub fn start(search_dir: &str) -> Result<Interpreter, String> {
+        Python::attach(|py| -> PyResult<Interpreter> {
+            add_virtualenv(py)?;
+            let sys = py.import("sys")?;
+            let path = sys.getattr("path")?.cast_into::<PyList>()?;
+            path.insert(0, search_dir)?;
+            let native = PyModule::new(py, "_rinfra")?;
+            native.add_function(wrap_pyfunction!(record, &native)?)?;
+            native.add_function(wrap_pyfunction!(get_fact, &native)?)?;
+            native.add_function(wrap_pyfunction!(will_change, &native)?)?;
+            sys.getattr("modules")?.set_item("_rinfra", &native)?;
+            let runtime =
+                PyModule::from_code(py, &cstring(RUNTIME)?, &cstring("<rinfra:runtime.py>")?, &cstring("_rinfra_rt")?)?;
+            sys.getattr("modules")?.set_item("_rinfra_rt", &runtime)?;
+            runtime.call_method1("install", (package_sources(),))?;
+            Ok(Interpreter { runtime: runtime.unbind() })
+        })
+        .map_err(|e| Python::attach(|py| format!("rinfra: cannot start Python: {}", describe(py, &e))))
+    }
+
+    /// Run the deploy script `path` for one host through `bridge`; the bridge comes back with
+    /// what it recorded, and an error text (`deploy.py:LINE: ...`) if the script failed.
+    pub fn run_deploy<B: Bridge + 'static>(
+        &self,
+        path: &str,
+        host: &str,
+        data: &Map<String, Value>,
+        hosts: &[String],
+        bridge: B,
+    ) -> Result<(B, Option<String>), String> {
+        BRIDGE.with(|b| *b.borrow_mut() = Some(Box::new(bridge)));
+        let outcome = Python::attach(|py| -> PyResult<Option<String>> {
+            let json = py.import("json")?;
+            let data_text = serde_json::to_string(data).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+            let data_obj = json.call_method1("loads", (data_text,))?;
+            let groups: Vec<String> = Vec::new();
+            let r = self.runtime.bind(py).call_method1("run_deploy", (path, host, data_obj, groups, hosts.to_vec()))?;
+            r.extract::<Option<String>>()
+        });
+        let error = match outcome {
+            Ok(e) => e,
+            Err(e) => Some(Python::attach(|py| format!("{path}: {}", describe(py, &e)))),
+        };
+        let bridge: Box<dyn Any> = BRIDGE.with(|b| b.borrow_mut().take()).ok_or("rinfra: the host state was lost")?;
+        let bridge = bridge.downcast::<B>().map_err(|_| "rinfra: the host state was lost".to_string())?;
+        Ok((*bridge, error))
+    }
+}
+
+fn describe(py: Python<'_>, e: &PyErr) -> String {
+    e.value(py).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operations_and_facts_module_is_generated_after_its_parent() {
+        let sources = package_sources();
+        for (i, (name, _)) in sources.iter().enumerate() {
+            if let Some((parent, _)) = name.rsplit_once('.') {
+                assert!(sources[..i].iter().any(|(n, _)| n == parent), "{name} before {parent}");
+            }
+        }
+        let files = sources.iter().find(|(n, _)| n == "pyinfra.operations.files").map(|(_, s)| s.as_str());
+        assert!(files.is_some_and(|s| s.contains("_op(\"files.put\")")));
+        let facts = sources.iter().find(|(n, _)| n == "pyinfra.facts.server").map(|(_, s)| s.as_str());
+        assert!(facts.is_some_and(|s| s.contains("class Os(_FactBase)")));
+    }
+}

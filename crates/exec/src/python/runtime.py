@@ -1,0 +1,302 @@
+# The hand-written part of rinfra's `pyinfra` package (module `pyinfra._rt`). The operation and fact
+# modules are generated from rinfra's schema at start-up and call into this file; `_rinfra` is the
+# native bridge into the Rust executor (record an operation call, gather a fact, plan an operation).
+import functools
+import io
+import json
+import logging
+import subprocess
+import sys
+import traceback
+
+import _rinfra
+
+
+class OperationError(Exception):
+    """An operation cannot be run against this host."""
+
+
+class DeployError(Exception):
+    """A deploy script used pyinfra wrongly."""
+
+
+def _default(value):
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    if isinstance(value, io.StringIO):
+        return "io:" + value.getvalue()
+    if hasattr(value, "__fspath__"):
+        return value.__fspath__()
+    raise TypeError(f"rinfra cannot pass a {type(value).__name__} value to an operation yet")
+
+
+def to_json(value):
+    return json.dumps(value, default=_default)
+
+
+class HostData:
+    """`host.data`: the host's data, attribute or `.get` access; `@deploy` defaults underneath."""
+
+    def __init__(self, data):
+        self._data = data
+        self._layers = []
+
+    def get(self, key, default=None):
+        if key in self._data:
+            return self._data[key]
+        for layer in reversed(self._layers):
+            if key in layer:
+                return layer[key]
+        return default
+
+    def __getattr__(self, key):
+        if key.startswith("_"):
+            raise AttributeError(key)
+        return self.get(key)
+
+    def __getitem__(self, key):
+        return self.get(key)
+
+    def __contains__(self, key):
+        return key in self._data or any(key in layer for layer in self._layers)
+
+    def dict(self):
+        merged = {}
+        for layer in self._layers:
+            merged.update(layer)
+        merged.update(self._data)
+        return merged
+
+
+class Host:
+    """The host that deploy.py is running for (deploy.py runs once per host)."""
+
+    def __init__(self):
+        self.name = None
+        self.data = HostData({})
+        self.groups = []
+
+    def _reset(self, name, data, groups):
+        self.name = name
+        self.data = HostData(data)
+        self.groups = list(groups)
+
+    def get_fact(self, fact, *args, **kwargs):
+        name = getattr(fact, "_rinfra_name", None)
+        if name is None:
+            raise TypeError(f"{fact!r} is not a fact class from pyinfra.facts")
+        return json.loads(_rinfra.get_fact(name, to_json(list(args)), to_json(kwargs)))
+
+    def noop(self, description):
+        logging.getLogger("pyinfra").info("%s: %s", self.name, description)
+
+    def __repr__(self):
+        return f"Host({self.name!r})"
+
+
+class Inventory:
+    """The hosts of this run, by name."""
+
+    def __init__(self):
+        self._hosts = []
+
+    def get_host(self, name, default=None):
+        return name if name in self._hosts else default
+
+    def __len__(self):
+        return len(self._hosts)
+
+
+class Config:
+    """`from pyinfra import config`: settings a deploy may read or set."""
+
+    SUDO = False
+    SUDO_USER = None
+    USE_SUDO_PASSWORD = False
+    SHELL = "sh"
+    TEMP_DIR = "/tmp"
+    FAIL_PERCENT = None
+    PARALLEL = 0
+    CONNECT_TIMEOUT = 10
+    IGNORE_ERRORS = False
+    REQUIRE_PYINFRA_VERSION = None
+    REQUIRE_PACKAGES = None
+
+
+class State:
+    """`from pyinfra import state`: run-wide state a deploy may read."""
+
+    def __init__(self):
+        import os
+
+        self.cwd = os.getcwd()
+        self.config = config
+
+
+host = Host()
+inventory = Inventory()
+config = Config()
+state = State()
+logger = logging.getLogger("pyinfra")
+
+
+class OperationMeta:
+    """What an operation call returns. Before execution only `changed` / `will_change` are known."""
+
+    def __init__(self, index, name):
+        self._index = index
+        self._name = name
+
+    @property
+    def will_change(self):
+        return _rinfra.will_change(self._index)
+
+    @property
+    def changed(self):
+        return self.will_change
+
+    def _not_complete(self):
+        raise RuntimeError("Cannot evaluate operation result before execution")
+
+    def did_change(self):
+        self._not_complete()
+
+    def did_succeed(self, _raise_if_not_complete=True):
+        self._not_complete()
+
+    def did_error(self):
+        self._not_complete()
+
+    @property
+    def stdout(self):
+        self._not_complete()
+
+    @property
+    def stderr(self):
+        self._not_complete()
+
+    def __repr__(self):
+        return f"OperationMeta({self._name!r})"
+
+
+def _user_frame():
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith("<rinfra"):
+        frame = frame.f_back
+    if frame is None:
+        return "<unknown>", 0
+    return frame.f_code.co_filename, frame.f_lineno
+
+
+def op(full_name):
+    """An operation function that records its call for the executor."""
+
+    def call(*args, **kwargs):
+        filename, line = _user_frame()
+        index = _rinfra.record(full_name, to_json(list(args)), to_json(kwargs), filename, line)
+        return OperationMeta(index, full_name)
+
+    call.__name__ = full_name.rsplit(".", 1)[1]
+    call.__qualname__ = call.__name__
+    return call
+
+
+class FactBase:
+    """Base of the fact classes generated from rinfra's schema."""
+
+    _rinfra_name = None
+
+
+class ShortFactBase(FactBase):
+    """A fact derived from another fact."""
+
+
+def deploy(name=None, data_defaults=None):
+    """`@deploy("Name", data_defaults={...})`: group operations; defaults fill missing host data."""
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def inner(*args, **kwargs):
+            layer = dict(data_defaults or {})
+            host.data._layers.append(layer)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                host.data._layers.remove(layer)
+
+        return inner
+
+    if callable(name):
+        return wrap(name)
+    return wrap
+
+
+class Local:
+    """`from pyinfra import local`: run other deploy files, or commands on the controller."""
+
+    def include(self, filename, data=None):
+        layer = dict(data or {})
+        host.data._layers.append(layer)
+        try:
+            exec_file(filename, {"__name__": "__main__", "__file__": filename})
+        finally:
+            host.data._layers.remove(layer)
+
+    def shell(self, commands, splitlines=False, ignore_errors=False, print_output=False, print_input=False):
+        if isinstance(commands, str):
+            commands = [commands]
+        out = ""
+        for command in commands:
+            done = subprocess.run(command, shell=True, capture_output=True, text=True)
+            if done.returncode != 0 and not ignore_errors:
+                raise RuntimeError(f"local command failed: {command}: {done.stderr.strip()}")
+            out = done.stdout
+        out = out.strip()
+        return out.splitlines() if splitlines else out
+
+
+local = Local()
+
+
+def exec_file(path, namespace):
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
+    exec(compile(source, path, "exec"), namespace)
+
+
+def run_deploy(path, name, data, groups, hosts):
+    """Run deploy.py for one host; None, or the error text naming the user's file and line."""
+    host._reset(name, data, groups)
+    inventory._hosts = list(hosts)
+    try:
+        exec_file(path, {"__name__": "__main__", "__file__": path})
+        return None
+    except SyntaxError as e:
+        text = (e.text or "").rstrip("\n")
+        detail = f"\n    {text.strip()}" if text.strip() else ""
+        return f"{e.filename}:{e.lineno}: SyntaxError: {e.msg}{detail}"
+    except BaseException as e:  # noqa: BLE001 - any failure of user code is reported, not raised
+        frames = [f for f in traceback.extract_tb(e.__traceback__) if not f.filename.startswith("<rinfra")]
+        message = "".join(traceback.format_exception_only(type(e), e)).strip()
+        if not frames:
+            return f"{path}: {message}"
+        last = frames[-1]
+        trace = "".join(traceback.format_list(frames)).rstrip("\n")
+        return f"{last.filename}:{last.lineno}: {message}\nTraceback (most recent call last):\n{trace}"
+
+
+def install(sources):
+    """Register the generated modules (name -> source, parents first) in sys.modules."""
+    import types
+
+    for name, source in sources:
+        module = types.ModuleType(name)
+        module.__file__ = "<rinfra:" + name + ">"
+        module.__path__ = []
+        sys.modules[name] = module
+        parent, _, child = name.rpartition(".")
+        # `pyinfra.api.deploy` is a module, but `from pyinfra.api import deploy` is the decorator:
+        # a name the parent already defines wins, as in pyinfra's own package.
+        if parent and not hasattr(sys.modules[parent], child):
+            setattr(sys.modules[parent], child, module)
+        exec(compile(source, module.__file__, "exec"), module.__dict__)

@@ -1,0 +1,540 @@
+//! The run: deploy.py once per host (recording operation calls), then each operation in order
+//! across the hosts: plan it (gathering the facts the planner asks for, in batches), execute the
+//! plan's commands through the host's connector, report `Success` / `No change` / `Error`.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rinfra_facts::args::Args;
+use rinfra_facts::cache::{FactCache, HostFacts};
+use rinfra_facts::fact_source::{FactKey, FactSource, PlanEnv, Unknown};
+use rinfra_facts::globals::{GLOBAL_ARGS, is_global};
+use rinfra_facts::plan::{Command, Plan, UploadSource};
+use rinfra_facts::plan_operation;
+use rinfra_facts::quote::quote;
+use rinfra_facts::schema::{ArgKind, catalogue};
+use rinfra_facts::value::{Map, Value};
+use tokio::runtime::Handle;
+
+use crate::connector::{Connector, Payload, RemoteCommand};
+use crate::gather::{GatherOptions, fact_default, gather};
+use crate::localfs::{LocalFs, sha1_hex};
+use crate::python::{Bridge, Interpreter, OpCall};
+
+/// How to run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Plan only; change nothing.
+    pub dry: bool,
+    /// `-v` count: 1 shows no-change reasons and dry-run commands, 2 the commands run.
+    pub verbose: u8,
+}
+
+/// One host taking part in the run.
+pub struct Target {
+    /// Inventory name.
+    pub name: String,
+    /// Host data.
+    pub data: Map<String, Value>,
+    /// How it is reached.
+    pub connector: Arc<dyn Connector>,
+}
+
+/// Split an operation call's keywords into its own and the global ones, as `plan_operation` does.
+fn split_globals(name: &str, keywords: &Map<String, Value>) -> (Map<String, Value>, Map<String, Value>) {
+    let own_args = catalogue().operation(name).map(|(_, op)| op.args).unwrap_or(&[]);
+    keywords
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .partition(|(k, _)| !is_global(k) || own_args.iter().any(|a| a.name == k))
+}
+
+/// Check a call against the schema before anything runs (unknown operation, argument, missing value).
+pub fn check_call(call: &OpCall) -> Result<(), String> {
+    let (_, op) = catalogue().operation(&call.name).ok_or_else(|| format!("unknown operation {}", call.name))?;
+    if op.planner.is_none() {
+        return Err(format!("{}: rinfra cannot run this operation yet (no planner)", call.name));
+    }
+    let (own, global) = split_globals(&call.name, &call.keywords);
+    Args::bind(op.args, &call.positional, &own).map_err(|e| format!("{}: {e}", call.name))?;
+    let globals = Args::bind(GLOBAL_ARGS, &[], &global).map_err(|e| format!("{}: {e}", call.name))?;
+    unsupported_global(&globals).map_err(|e| format!("{}: {e}", call.name))
+}
+
+/// Global arguments this version runs; any other set to a non-default value is refused up front.
+const SUPPORTED_GLOBALS: &[&str] =
+    &["name", "_sudo", "_sudo_user", "_env", "_chdir", "_shell_executable", "_ignore_errors", "_success_exit_codes"];
+
+fn unsupported_global(globals: &Args) -> Result<(), String> {
+    for arg in GLOBAL_ARGS {
+        if SUPPORTED_GLOBALS.contains(&arg.name) {
+            continue;
+        }
+        let default = arg.default.value().unwrap_or(Value::Null);
+        if *globals.get(arg.name) != default {
+            return Err(format!("the global argument {} is not supported by rinfra-exec yet", arg.name));
+        }
+    }
+    Ok(())
+}
+
+/// A fact source that answers known facts and, for unknown ones, notes them and answers the fact's
+/// default, so one planning pass reveals every fact the planner asks for (gathered as one batch).
+struct Probe<'a> {
+    known: &'a HostFacts,
+    missing: RefCell<Vec<FactKey>>,
+}
+
+impl FactSource for Probe<'_> {
+    fn fact(&self, key: &FactKey) -> Result<Value, Unknown> {
+        match self.known.fact(key) {
+            Ok(v) => Ok(v),
+            Err(Unknown) => {
+                let mut missing = self.missing.borrow_mut();
+                if !missing.contains(key) {
+                    missing.push(key.clone());
+                }
+                Ok(fact_default(key).unwrap_or(Value::Null))
+            }
+        }
+    }
+}
+
+/// Host-side values planners may ask for.
+struct HostEnv {
+    name: String,
+    data: Map<String, Value>,
+    timestamp: String,
+}
+
+impl PlanEnv for HostEnv {
+    fn host_name(&self) -> &str {
+        &self.name
+    }
+    fn host_data(&self, key: &str) -> Option<Value> {
+        self.data.get(key).cloned()
+    }
+    fn temp_filename(&self, key: &str) -> String {
+        // pyinfra: `<temp dir>/pyinfra-<sha1(key)>`.
+        format!("{}/pyinfra-{}", self.temp_dir(), sha1_hex(key.as_bytes()))
+    }
+    fn timestamp(&self) -> String {
+        self.timestamp.clone()
+    }
+}
+
+/// Local time as `YYYY-mm-ddTHH:MM:SS`, for backup names.
+fn local_timestamp() -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let t = libc::time_t::try_from(now).unwrap_or(0);
+    // SAFETY: localtime_r writes into the zeroed `tm` we own and reads only `t`.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    let ok = unsafe { !libc::localtime_r(&t, &mut tm).is_null() };
+    if !ok {
+        return "1970-01-01T00:00:00".into();
+    }
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        tm.tm_year + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec
+    )
+}
+
+/// One host's state through the run: its facts, its recorded calls, whether it failed.
+pub struct HostState {
+    conn: Arc<dyn Connector>,
+    rt: Handle,
+    env: HostEnv,
+    local: LocalFs,
+    /// Facts valid now (cleared after an operation changes the host).
+    current: HostFacts,
+    /// Every fact gathered during the run, for the cache.
+    gathered: HostFacts,
+    /// Recorded operation calls, in order.
+    pub calls: Vec<OpCall>,
+    /// Batches gathered (round trips spent on facts).
+    pub fact_round_trips: u64,
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+impl HostState {
+    /// A host about to run deploy.py.
+    pub fn new(target: &Target, rt: Handle) -> HostState {
+        let facts = HostFacts { host: target.name.clone(), gathered_at: now_secs(), facts: Default::default() };
+        HostState {
+            conn: target.connector.clone(),
+            rt,
+            env: HostEnv { name: target.name.clone(), data: target.data.clone(), timestamp: local_timestamp() },
+            local: LocalFs::new(),
+            current: facts.clone(),
+            gathered: facts,
+            calls: Vec::new(),
+            fact_round_trips: 0,
+        }
+    }
+
+    /// The host's name.
+    pub fn name(&self) -> &str {
+        &self.env.name
+    }
+
+    /// Everything gathered, for the cache.
+    pub fn gathered(&self) -> &HostFacts {
+        &self.gathered
+    }
+
+    fn gather(&mut self, keys: &[FactKey]) -> Result<(), String> {
+        let conn = self.conn.clone();
+        let got = self
+            .rt
+            .block_on(gather(conn.as_ref(), keys, &self.current, &GatherOptions::default()))
+            .map_err(|e| e.to_string())?;
+        self.fact_round_trips += got.round_trips;
+        self.gathered.gathered_at = now_secs();
+        let mut first_error = None;
+        for (key, result) in got.results {
+            match result {
+                Ok(value) => {
+                    self.current.insert(&key, value.clone());
+                    self.gathered.insert(&key, value);
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e.to_string());
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Gather, in one batch per pass, the facts every recorded call asks for against the facts known
+    /// now, so an unchanged host costs one fact round trip. Best effort: a fact that fails here is
+    /// asked again (and its error reported) by the operation that needs it.
+    pub fn prefetch(&mut self) {
+        for _ in 0..4 {
+            let probe = Probe { known: &self.current, missing: RefCell::new(Vec::new()) };
+            for call in &self.calls {
+                let _ = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &self.env);
+            }
+            let missing = probe.missing.into_inner();
+            if missing.is_empty() || self.gather(&missing).is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Plan a call against the host's current facts, gathering what the planner asks for.
+    pub fn plan(&mut self, call: &OpCall) -> Result<Plan, String> {
+        // Each pass gathers every fact the planner asked for; facts whose arguments depend on
+        // other facts take a few passes.
+        for _ in 0..16 {
+            let probe = Probe { known: &self.current, missing: RefCell::new(Vec::new()) };
+            let planned = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &self.env);
+            let missing = probe.missing.into_inner();
+            if missing.is_empty() {
+                return planned.map_err(|e| e.to_string());
+            }
+            self.gather(&missing)?;
+        }
+        Err(format!("{}: the planner kept asking for new facts", call.name))
+    }
+
+    /// Run a plan's commands; the failing command and its stderr on error.
+    pub fn execute(&mut self, call: &OpCall, plan: &Plan) -> Result<(), String> {
+        let (_, global) = split_globals(&call.name, &call.keywords);
+        let globals = Args::bind(GLOBAL_ARGS, &[], &global).map_err(|e| e.to_string())?;
+        // Whatever happens next, the host may have changed: its facts must be asked again.
+        self.current.facts.clear();
+        for command in &plan.commands {
+            self.execute_one(command, &globals)?;
+        }
+        Ok(())
+    }
+
+    fn execute_one(&self, command: &Command, globals: &Args) -> Result<(), String> {
+        let conn = self.conn.clone();
+        match command {
+            Command::Shell(shell) => {
+                let remote = wrap_command(&shell.raw, globals)?;
+                let out = self.rt.block_on(conn.run(&remote)).map_err(|e| e.to_string())?;
+                let codes = success_codes(globals);
+                if out.status.code().is_some_and(|c| codes.contains(&i64::from(c))) {
+                    return Ok(());
+                }
+                let stderr = String::from_utf8_lossy(&out.stderr).trim_end().to_string();
+                Err(format!("command failed ({}): {}\n{stderr}", out.status, shell.shown()))
+            }
+            Command::Upload { src, dest } => {
+                if globals.flag("_sudo") {
+                    return Err(format!("upload to {dest}: uploads with _sudo are not supported by rinfra-exec yet"));
+                }
+                let result = match src {
+                    UploadSource::Path(p) => self.rt.block_on(conn.upload(Payload::File(Path::new(p)), dest)),
+                    UploadSource::Contents(c) => self.rt.block_on(conn.upload(Payload::Bytes(c.as_bytes()), dest)),
+                };
+                result.map_err(|e| format!("upload to {dest}: {e}"))
+            }
+            Command::Download { src, dest } => {
+                self.rt.block_on(conn.download(src, Path::new(dest))).map_err(|e| format!("download {src}: {e}"))
+            }
+            Command::Callback { name, .. } => Err(format!("callback {name} is not supported by rinfra-exec yet")),
+        }
+    }
+}
+
+fn success_codes(globals: &Args) -> Vec<i64> {
+    match globals.get("_success_exit_codes") {
+        Value::Array(codes) => codes.iter().filter_map(Value::as_i64).collect(),
+        _ => vec![0],
+    }
+}
+
+/// The command line pyinfra would run for `raw` with these global arguments:
+/// `[sudo -H -n [-u user]] sh -c '<cd dir && >raw'`, with `_env` as the command's environment.
+pub fn wrap_command(raw: &str, globals: &Args) -> Result<RemoteCommand, String> {
+    let mut body = raw.to_string();
+    if let Some(dir) = globals.opt_str("_chdir") {
+        body = format!("cd {} && {body}", quote(&dir));
+    }
+    let shell = globals.opt_str("_shell_executable");
+    let mut line = match shell.as_deref() {
+        Some(sh) if !sh.is_empty() => format!("{sh} -c {}", quote(&body)),
+        _ => body,
+    };
+    if globals.flag("_sudo") {
+        let user = globals.opt_str("_sudo_user").map(|u| format!("-u {} ", quote(&u))).unwrap_or_default();
+        line = format!("sudo -H -n {user}{line}");
+    }
+    let mut remote = RemoteCommand::new(line);
+    if let Value::Object(env) = globals.get("_env") {
+        for (k, v) in env {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            remote = remote.env(k.clone(), text);
+        }
+    }
+    Ok(remote)
+}
+
+impl Bridge for HostState {
+    fn record(&mut self, call: OpCall) -> Result<usize, String> {
+        check_call(&call)?;
+        let resolved = catalogue().operation(&call.name).map(|(m, o)| format!("{}.{}", m.name, o.name));
+        self.calls.push(OpCall { name: resolved.unwrap_or(call.name.clone()), ..call });
+        Ok(self.calls.len() - 1)
+    }
+
+    fn get_fact(&mut self, fact: &str, positional: &[Value], keywords: &Map<String, Value>) -> Result<Value, String> {
+        let (_, row) = catalogue().fact(fact).ok_or_else(|| format!("unknown fact {fact}"))?;
+        let bound = Args::bind(row.args, positional, keywords).map_err(|e| format!("{fact}: {e}"))?;
+        // Keyed with every parameter filled in, as planners ask (Ctx::fact).
+        let values: Vec<(String, Value)> = row
+            .args
+            .iter()
+            .filter(|a| a.kind == ArgKind::Normal)
+            .map(|a| (a.name.to_string(), bound.get(a.name).clone()))
+            .collect();
+        let key = FactKey::new(fact, values);
+        if let Ok(v) = self.current.fact(&key) {
+            return Ok(v);
+        }
+        self.gather(std::slice::from_ref(&key))?;
+        self.current.fact(&key).map_err(|_| format!("fact {key} could not be gathered"))
+    }
+
+    fn will_change(&mut self, index: usize) -> Result<bool, String> {
+        let call = self.calls.get(index).cloned().ok_or_else(|| format!("no operation call #{index}"))?;
+        Ok(self.plan(&call)?.will_change())
+    }
+}
+
+/// How one operation ended on one host.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// It changed the host (or, dry, would).
+    Changed(Plan),
+    /// Nothing to do.
+    NoChange(Plan),
+    /// It failed; the message names the failing command and its stderr.
+    Error(String),
+}
+
+/// Run `deploy` on every target; the process exit code (0 ok or dry, 1 a host or the script failed).
+pub fn run(deploy: &Path, targets: Vec<Target>, options: &RunOptions, rt: &tokio::runtime::Runtime) -> u8 {
+    let deploy_text = deploy.to_string_lossy().into_owned();
+    let dir = deploy.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let search = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let python = match Interpreter::start(&search.to_string_lossy()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    let names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
+    let mut hosts: Vec<HostState> = Vec::new();
+    for target in &targets {
+        let state = HostState::new(target, rt.handle().clone());
+        match python.run_deploy(&deploy_text, &target.name, &target.data, &names, state) {
+            Ok((host, None)) => hosts.push(host),
+            Ok((_, Some(e))) | Err(e) => {
+                eprintln!("{e}");
+                return 1;
+            }
+        }
+    }
+    let code = execute_all(&mut hosts, options);
+    write_cache(&search, &hosts);
+    for h in &hosts {
+        let _ = rt.block_on(h.conn.close());
+    }
+    code
+}
+
+/// Run the recorded calls step by step across hosts; a failed host takes no further part.
+fn execute_all(hosts: &mut [HostState], options: &RunOptions) -> u8 {
+    let steps = hosts.iter().map(|h| h.calls.len()).max().unwrap_or(0);
+    let mut failed = vec![false; hosts.len()];
+    for host in hosts.iter_mut() {
+        host.prefetch();
+    }
+    for step in 0..steps {
+        let mut header_done = false;
+        for (i, host) in hosts.iter_mut().enumerate() {
+            let Some(call) = host.calls.get(step).cloned() else { continue };
+            if !header_done {
+                println!("--> {}", title(&call));
+                header_done = true;
+            }
+            if failed[i] {
+                continue;
+            }
+            let outcome = run_one(host, &call, options);
+            print_outcome(host.name(), &outcome, options);
+            if let Outcome::Error(_) = outcome
+                && !ignore_errors(&call)
+            {
+                failed[i] = true;
+            }
+        }
+    }
+    for host in hosts.iter() {
+        if options.verbose > 0 {
+            let trips = host.conn.round_trips();
+            println!("{}: {} round trips ({} fact batches)", host.name(), trips.total(), host.fact_round_trips);
+        }
+    }
+    u8::from(failed.iter().any(|f| *f))
+}
+
+fn ignore_errors(call: &OpCall) -> bool {
+    call.keywords.get("_ignore_errors").is_some_and(rinfra_facts::value::truthy)
+}
+
+fn run_one(host: &mut HostState, call: &OpCall, options: &RunOptions) -> Outcome {
+    let plan = match host.plan(call) {
+        Ok(p) => p,
+        Err(e) => return Outcome::Error(e),
+    };
+    if !plan.will_change() {
+        return Outcome::NoChange(plan);
+    }
+    if options.dry {
+        return Outcome::Changed(plan);
+    }
+    match host.execute(call, &plan) {
+        Ok(()) => Outcome::Changed(plan),
+        Err(e) => Outcome::Error(e),
+    }
+}
+
+/// `files.put (deploy.py:12)`, or the call's `name=` when given.
+fn title(call: &OpCall) -> String {
+    let place = format!("{}:{}", shown_path(&call.file), call.line);
+    match call.keywords.get("name").and_then(Value::as_str) {
+        Some(name) => format!("{name} ({} at {place})", call.name),
+        None => format!("{} ({place})", call.name),
+    }
+}
+
+/// A user file as shown in output: relative to the working directory when it lies below it.
+fn shown_path(file: &str) -> String {
+    let path = Path::new(file);
+    match std::env::current_dir() {
+        Ok(cwd) if path.is_absolute() => path.strip_prefix(&cwd).unwrap_or(path).to_string_lossy().into_owned(),
+        _ => file.to_string(),
+    }
+}
+
+fn print_outcome(host: &str, outcome: &Outcome, options: &RunOptions) {
+    match outcome {
+        Outcome::Changed(plan) if options.dry => {
+            println!("    {host}: Would change: {}", plan.description());
+            if options.verbose > 0 {
+                print_commands(plan);
+            }
+        }
+        Outcome::Changed(plan) => {
+            println!("    {host}: Success");
+            if options.verbose > 1 {
+                print_commands(plan);
+            }
+        }
+        Outcome::NoChange(plan) if options.verbose > 0 => println!("    {host}: No change ({})", plan.description()),
+        Outcome::NoChange(_) => println!("    {host}: No change"),
+        Outcome::Error(e) => {
+            let mut lines = e.lines();
+            println!("    {host}: Error: {}", lines.next().unwrap_or(""));
+            for l in lines {
+                println!("        {l}");
+            }
+        }
+    }
+}
+
+fn print_commands(plan: &Plan) {
+    for c in &plan.commands {
+        match c {
+            Command::Shell(s) => println!("        $ {}", s.shown()),
+            Command::Upload { src: UploadSource::Path(p), dest } => println!("        upload {p} -> {dest}"),
+            Command::Upload { src: UploadSource::Contents(_), dest } => println!("        upload (contents) -> {dest}"),
+            Command::Download { src, dest } => println!("        download {src} -> {dest}"),
+            Command::Callback { name, .. } => println!("        callback {name}"),
+        }
+    }
+}
+
+/// Store each host's gathered facts in `.rinfra/facts/` beside the deploy, readable by the owner only.
+fn write_cache(root: &Path, hosts: &[HostState]) {
+    let cache = FactCache::in_workspace(root);
+    for host in hosts {
+        if let Err(e) = cache.store(host.gathered()) {
+            eprintln!("rinfra: cannot write the fact cache in {}: {e}", cache.dir().display());
+            continue;
+        }
+        restrict(cache.dir(), host.name());
+    }
+}
+
+/// Mode 0600 on the host's cache file (and 0700 on the directory): facts can be sensitive.
+fn restrict(dir: &Path, _host: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path: PathBuf = entry.path();
+            if path.extension().is_some_and(|e| e == "json") {
+                let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+            }
+        }
+    }
+}

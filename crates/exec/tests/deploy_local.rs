@@ -1,0 +1,179 @@
+//! End to end through the CLI on `@local`: a deploy script converges, a second run changes nothing,
+//! `--dry` changes nothing, and broken scripts fail with `deploy.py:LINE` and exit 1.
+
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rinfra-exec");
+
+/// Run `rinfra-exec @local deploy.py <extra>` in `dir`.
+fn run(dir: &Path, extra: &[&str]) -> Output {
+    Command::new(BIN).current_dir(dir).arg("@local").arg("deploy.py").args(extra).output().expect("run rinfra-exec")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A project whose deploy writes only under `<dir>/target`.
+fn project(dir: &Path) {
+    let root = dir.join("target");
+    std::fs::create_dir_all(dir.join("files")).expect("files dir");
+    std::fs::write(dir.join("files/motd"), "welcome\n").expect("motd");
+    let deploy = format!(
+        r#"from pyinfra import host
+from pyinfra.operations import files, server
+from pyinfra.facts.server import Hostname
+
+ROOT = "{root}"
+assert host.name == "@local"
+assert isinstance(host.get_fact(Hostname), str)
+files.directory(name="app dir", path=ROOT + "/app", mode="750")
+files.put(src="files/motd", dest=ROOT + "/app/motd", mode="640")
+files.line(path=ROOT + "/app/app.conf", line="port=8080")
+server.shell(commands=["test -e {root}/app/stamp || touch {root}/app/stamp"])
+"#,
+        root = root.display()
+    );
+    std::fs::write(dir.join("deploy.py"), deploy).expect("deploy.py");
+}
+
+/// (inode, mtime ns, mode) of every file under `dir`.
+fn snapshot(dir: &Path) -> Vec<(String, u64, i64, u32)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let m = entry.metadata().expect("metadata");
+        out.push((
+            entry.file_name().to_string_lossy().into_owned(),
+            m.ino(),
+            m.mtime_nsec() + m.mtime() * 1_000_000_000,
+            m.mode(),
+        ));
+    }
+    out.sort();
+    out
+}
+
+fn lines_with<'a>(stdout: &'a str, word: &str) -> Vec<&'a str> {
+    stdout.lines().filter(|l| l.contains(word)).collect()
+}
+
+#[test]
+fn dry_then_run_then_rerun_is_idempotent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    project(dir.path());
+    let app = dir.path().join("target/app");
+
+    let dry = run(dir.path(), &["--dry", "-v"]);
+    let out = text(&dry.stdout);
+    assert_eq!(dry.status.code(), Some(0), "{out}{}", text(&dry.stderr));
+    assert_eq!(lines_with(&out, "Would change").len(), 4, "{out}");
+    assert!(out.contains("$ mkdir -p"), "dry -v shows commands: {out}");
+    assert!(!dir.path().join("target").exists(), "--dry changed nothing");
+
+    let first = run(dir.path(), &[]);
+    let out = text(&first.stdout);
+    assert_eq!(first.status.code(), Some(0), "{out}{}", text(&first.stderr));
+    assert_eq!(lines_with(&out, "@local: Success").len(), 4, "{out}");
+    assert_eq!(std::fs::read_to_string(app.join("motd")).expect("motd"), "welcome\n");
+    assert_eq!(std::fs::read_to_string(app.join("app.conf")).expect("conf"), "port=8080\n");
+    assert_eq!(std::fs::metadata(app.join("motd")).expect("motd").permissions().mode() & 0o777, 0o640);
+    assert_eq!(std::fs::metadata(&app).expect("app").permissions().mode() & 0o777, 0o750);
+    let before = snapshot(&app);
+
+    let second = run(dir.path(), &[]);
+    let out = text(&second.stdout);
+    assert_eq!(second.status.code(), Some(0), "{out}{}", text(&second.stderr));
+    // The three file operations are idempotent; server.shell always runs (as in pyinfra).
+    assert_eq!(lines_with(&out, "@local: No change").len(), 3, "{out}");
+    assert_eq!(lines_with(&out, "@local: Success").len(), 1, "{out}");
+    assert_eq!(snapshot(&app), before, "the second run left every file untouched");
+
+    let dry = run(dir.path(), &["--dry"]);
+    let out = text(&dry.stdout);
+    assert_eq!(lines_with(&out, "No change").len(), 3, "{out}");
+    assert_eq!(snapshot(&app), before);
+
+    let cache = dir.path().join(".rinfra/facts/@local.json");
+    let mode = std::fs::metadata(&cache).expect("fact cache written").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert!(std::fs::read_to_string(&cache).expect("cache").contains("server.Hostname"));
+}
+
+/// Run a deploy script with `body` and return (exit code, stderr).
+fn failing(body: &str) -> (Option<i32>, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let out = run(dir.path(), &[]);
+    (out.status.code(), text(&out.stderr), dir)
+}
+
+fn assert_no_rust_internals(stderr: &str) {
+    assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{stderr}");
+    assert!(!stderr.contains("<rinfra"), "rinfra's own frames are hidden: {stderr}");
+}
+
+#[test]
+fn syntax_error_names_the_line() {
+    let (code, stderr, _dir) = failing("from pyinfra.operations import files\n\nfiles.directory(path='/tmp/x'\n");
+    assert_eq!(code, Some(1));
+    assert!(stderr.starts_with("deploy.py:3: SyntaxError:"), "{stderr}");
+    assert_no_rust_internals(&stderr);
+}
+
+#[test]
+fn exception_names_the_line_with_user_frames_only() {
+    let body = "from pyinfra.operations import files\n\ndef helper():\n    raise ValueError('boom')\n\nhelper()\n";
+    let (code, stderr, _dir) = failing(body);
+    assert_eq!(code, Some(1));
+    assert!(stderr.starts_with("deploy.py:4: ValueError: boom"), "{stderr}");
+    assert!(stderr.contains("line 6, in <module>"), "{stderr}");
+    assert_no_rust_internals(&stderr);
+}
+
+#[test]
+fn unknown_argument_or_operation_fails_before_anything_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let made = dir.path().join("made");
+    let body = format!(
+        "from pyinfra.operations import files\nfiles.directory(path='{}')\nfiles.directory(path='/tmp/x', nope=1)\n",
+        made.display()
+    );
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let out = run(dir.path(), &[]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.starts_with("deploy.py:3: TypeError: files.directory:"), "{stderr}");
+    assert!(stderr.contains("nope"), "{stderr}");
+    assert!(!made.exists(), "nothing ran");
+
+    let (code, stderr, _dir) = failing("from pyinfra.operations import files\nfiles.nothere(path='/x')\n");
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.starts_with("deploy.py:2: AttributeError: pyinfra.operations.files has no operation 'nothere'"),
+        "{stderr}"
+    );
+    assert_no_rust_internals(&stderr);
+}
+
+#[test]
+fn a_failing_command_reports_its_stderr_and_exits_1() {
+    let (code, _stderr, dir) =
+        failing("from pyinfra.operations import server\nserver.shell(commands=['echo oops >&2; exit 4'])\n");
+    assert_eq!(code, Some(1));
+    let out = run(dir.path(), &[]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("@local: Error: command failed (exit code 4)"), "{stdout}");
+    assert!(stdout.contains("oops"), "{stdout}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(BIN).current_dir(dir.path()).args(["@local", "missing.py"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no such deploy file: missing.py"));
+    let out = Command::new(BIN).current_dir(dir.path()).args(["@local", "x.py", "--bogus"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
