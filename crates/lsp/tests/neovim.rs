@@ -25,6 +25,11 @@ apt.packages(packages=[\"curl\"], )
 
 /// Runs the Lua client against `deploy` and returns the JSON it wrote.
 fn run_neovim(dir: &Path, deploy: &Path, complete_at: &str, hover_at: &str) -> Value {
+    run_neovim_with(dir, deploy, complete_at, hover_at, &[])
+}
+
+/// [`run_neovim`] with more environment for the Lua client (`RINFRA_HINTS`: the `hints` init option).
+fn run_neovim_with(dir: &Path, deploy: &Path, complete_at: &str, hover_at: &str, env: &[(&str, &str)]) -> Value {
     let results = dir.join("results.json");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/neovim/client.lua");
     let mut child = Command::new("nvim")
@@ -36,6 +41,7 @@ fn run_neovim(dir: &Path, deploy: &Path, complete_at: &str, hover_at: &str) -> V
         .env("RINFRA_OUT", &results)
         .env("RINFRA_COMPLETE", complete_at)
         .env("RINFRA_HOVER", hover_at)
+        .envs(env.iter().copied())
         // Keep Neovim's state (shada, logs) out of the user's home.
         .env("XDG_STATE_HOME", dir.join("state"))
         .env("XDG_DATA_HOME", dir.join("data"))
@@ -110,4 +116,34 @@ fn neovim_gets_diagnostics_completion_and_hover() {
 
     let hover = results["hover"].as_str().unwrap_or_default();
     assert!(hover.contains("apt.packages"), "hover names the operation: {hover}");
+}
+
+/// Neovim 0.7 has no inlay hints: with `init_options = { hints = "codelens" }` it gets the "would
+/// change" line of each call as a code lens, from a fact cache written as `rinfra-exec` writes it.
+#[test]
+fn neovim_gets_would_change_hints_as_code_lenses() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut web1 = rinfra_facts::cache::HostFacts { host: "web1".into(), gathered_at: 0, ..Default::default() };
+    web1.insert(
+        &rinfra_facts::fact_source::FactKey::new("deb.DebPackages", vec![]),
+        serde_json::json!({"curl": ["8"]}),
+    );
+    web1.gathered_at =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    rinfra_facts::cache::FactCache::in_workspace(tmp.path()).store(&web1).expect("store facts");
+    let deploy = tmp.path().join("deploy.py");
+    std::fs::write(&deploy, DEPLOY).expect("write deploy.py");
+    let results = run_neovim_with(tmp.path(), &deploy, "4:0", "2:6", &[("RINFRA_HINTS", "codelens")]);
+    let lenses: Vec<(u64, &str)> = results["lenses"]
+        .as_array()
+        .expect("lenses")
+        .iter()
+        .map(|l| (l["line"].as_u64().unwrap_or(999), l["title"].as_str().unwrap_or("")))
+        .collect();
+    // The misspelt argument and the missing local file fail as pyinfra would fail on the host.
+    let lines: Vec<u64> = lenses.iter().map(|l| l.0).collect();
+    assert_eq!(lines, [2, 3, 4], "{lenses:?}");
+    assert_eq!(lenses[0].1, "error on web1: got an unexpected keyword argument 'pakages'");
+    assert!(lenses[1].1.starts_with("error on web1: No such file: ") && lenses[1].1.ends_with("/files/missing.conf"));
+    assert_eq!(lenses[2].1, "no change (1 host)");
 }

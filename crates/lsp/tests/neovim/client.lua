@@ -36,6 +36,7 @@ local function run()
     name = "rinfra",
     cmd = { vim.env.RINFRA_LSP, "server" },
     root_dir = vim.fn.fnamemodify(vim.env.RINFRA_DEPLOY, ":p:h"),
+    init_options = vim.env.RINFRA_HINTS and { hints = vim.env.RINFRA_HINTS } or nil,
   })
   assert(client_id, "start_client failed")
   assert(vim.lsp.buf_attach_client(buf, client_id), "buf_attach_client failed")
@@ -59,6 +60,19 @@ local function run()
   local hover = request(buf, "textDocument/hover", position("RINFRA_HOVER"))
   local contents = hover and hover.contents
   out.hover = type(contents) == "table" and (contents.value or vim.inspect(contents)) or contents
+
+  if vim.env.RINFRA_HINTS == "codelens" then
+    local params = { textDocument = { uri = vim.uri_from_bufnr(buf) } }
+    local responses, err = vim.lsp.buf_request_sync(buf, "textDocument/codeLens", params, 10000)
+    assert(responses, "codeLens failed: " .. tostring(err))
+    out.lenses = {}
+    for _, response in pairs(responses) do
+      assert(not response.err, "codeLens error: " .. vim.inspect(response.err))
+      for _, lens in ipairs(response.result or {}) do
+        table.insert(out.lenses, { line = lens.range.start.line, title = lens.command and lens.command.title })
+      end
+    end
+  end
 
   vim.lsp.stop_client(client_id)
 end
