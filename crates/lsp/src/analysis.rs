@@ -44,6 +44,16 @@ impl Module {
         Some(path.strip_prefix(OPERATIONS)?.strip_prefix('.')?.to_string())
     }
 
+    /// Whether a syntax error lies inside `call` or right after it on its last line: then its arguments
+    /// are the parser's guesses.
+    pub fn call_is_broken(&self, call: &ast::ExprCall) -> bool {
+        let text = self.text.as_str();
+        let end = call.range().end().to_usize();
+        let line_end = text.get(end..).and_then(|rest| rest.find(['\n', '\r'])).map_or(text.len(), |n| end + n);
+        let span = TextRange::new(call.range().start(), TextSize::new(line_end as u32));
+        self.parsed.errors().iter().any(|e| span.contains(e.location.start()))
+    }
+
     /// The known operation `call` calls, if it calls one.
     pub fn op_call<'a>(&self, call: &'a ast::ExprCall) -> Option<OpCall<'a>> {
         match classify(&self.operation_path(&call.func)?) {
@@ -123,13 +133,8 @@ impl Checker<'_> {
         let Some(path) = self.module.operation_path(&call.func) else { return };
         match classify(&path) {
             OpPath::Operation { module, row, target } => {
-                // Arguments of a call with a syntax error inside (or right after it, on its last line) are
-                // the parser's guesses: judge only the name.
-                let text = self.module.text.as_str();
-                let end = call.range().end().to_usize();
-                let line_end = text.get(end..).and_then(|rest| rest.find(['\n', '\r'])).map_or(text.len(), |n| end + n);
-                let span = TextRange::new(call.range().start(), TextSize::new(line_end as u32));
-                let broken = self.module.parsed.errors().iter().any(|e| span.contains(e.location.start()));
+                // Arguments of a broken call are the parser's guesses: judge only the name.
+                let broken = self.module.call_is_broken(call);
                 let call = OpCall { call, module, row, target };
                 if broken {
                     rules::check_callee(&call, &mut self.diagnostics);

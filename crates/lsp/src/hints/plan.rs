@@ -310,8 +310,10 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        // A call with a syntax error in it is still being typed: no hint until it parses.
         if let Expr::Call(call) = expr
             && self.module.op_call(call).is_some()
+            && !self.module.call_is_broken(call)
         {
             self.calls.push((call, self.loops.clone(), self.conds.clone()));
         }
@@ -651,6 +653,12 @@ mod tests {
         assert_eq!(run(&format!("# edit elsewhere\n{src}"), false, &mut memo), ["no change (1 host)"]);
         // A constant changed: planned again.
         assert_eq!(run(&src.replace("D = 'a'", "D = 'a' + ''"), false, &mut memo), ["would change on web1"]);
+    }
+
+    #[test]
+    fn calls_being_typed_get_no_hint() {
+        let src = format!("{SRC}files.directory(path=)\nfiles.directory(path='/srv/a')\n");
+        assert_eq!(labels(&src, vec![with_dirs("web1", &["/srv/a"])], 100), ["no change (1 host)"]);
     }
 
     #[test]
