@@ -10,6 +10,8 @@ use sha2::Sha256;
 
 /// How many entries a directory walk lists at most (a hint never stalls on a huge tree).
 const MAX_WALK: usize = 10_000;
+/// Larger files are not read (hashed) for a hint: the answer would come too late to help.
+const MAX_READ: u64 = 64 * 1024 * 1024;
 
 /// A read-only view of the files below a directory.
 #[derive(Debug, Clone)]
@@ -29,7 +31,8 @@ impl WorkspaceFiles {
 
     fn bytes(&self, path: &str) -> Option<Vec<u8>> {
         let p = self.path(path);
-        if !p.is_file() {
+        let meta = std::fs::metadata(&p).ok()?;
+        if !meta.is_file() || meta.len() > MAX_READ {
             return None;
         }
         std::fs::read(p).ok()
