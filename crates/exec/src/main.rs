@@ -6,17 +6,18 @@ use std::sync::Arc;
 
 use rinfra_exec::run::{RunOptions, Target, run};
 use rinfra_exec::{Connector, LocalConnector, SshConfig, SshConnector};
-use rinfra_facts::value::Map;
+use rinfra_facts::value::{Map, Value};
 
 const HELP: &str = "rinfra-exec - run pyinfra deploy scripts over SSH
 
 usage:
-  rinfra-exec HOSTS deploy.py [--dry] [-v|-vv]   run a deploy script
+  rinfra-exec HOSTS deploy.py [--dry] [-v|-vv] [--data KEY=VALUE ...]   run a deploy script
   rinfra-exec schema [--json]                    print the operation and fact catalogue
   rinfra-exec --help | --version
 
 HOSTS: @local (or @localhost), @ssh/NAME or NAME (SSH), comma-separated for several.
 --dry plans only and shows what would change (-v: and the commands).
+--data sets host data for every host (ssh_port, ssh_user, ssh_key, ... as in pyinfra).
 Exit status: 0 success or dry run, 1 a host failed or the deploy script raised, 2 usage error.";
 
 fn main() -> ExitCode {
@@ -44,8 +45,16 @@ fn usage(message: &str) -> ExitCode {
 fn deploy(args: &[String]) -> ExitCode {
     let mut options = RunOptions::default();
     let mut positional = Vec::new();
-    for a in args {
+    let mut data = Map::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
         match a.as_str() {
+            "--data" => match it.next().and_then(|kv| kv.split_once('=')) {
+                Some((k, v)) => {
+                    data.insert(k.to_string(), parse_value(v));
+                }
+                None => return usage("--data takes KEY=VALUE"),
+            },
             "--dry" => options.dry = true,
             "-v" => options.verbose = options.verbose.saturating_add(1),
             "-vv" => options.verbose = options.verbose.saturating_add(2),
@@ -73,7 +82,7 @@ fn deploy(args: &[String]) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let (targets, unreachable) = connect_all(&rt, &names);
+    let (targets, unreachable) = connect_all(&rt, &names, &data);
     if targets.is_empty() {
         return ExitCode::from(1);
     }
@@ -82,13 +91,13 @@ fn deploy(args: &[String]) -> ExitCode {
 }
 
 /// Connect to every host at once; the ones that fail are reported and left out (the others carry on).
-fn connect_all(rt: &tokio::runtime::Runtime, names: &[String]) -> (Vec<Target>, bool) {
-    let results = rt.block_on(futures::future::join_all(names.iter().map(|n| connect(n))));
+fn connect_all(rt: &tokio::runtime::Runtime, names: &[String], data: &Map<String, Value>) -> (Vec<Target>, bool) {
+    let results = rt.block_on(futures::future::join_all(names.iter().map(|n| connect(n, data))));
     let mut targets = Vec::new();
     let mut unreachable = false;
     for (name, result) in names.iter().zip(results) {
         match result {
-            Ok(connector) => targets.push(Target { name: name.clone(), data: Map::new(), connector }),
+            Ok(connector) => targets.push(Target { name: name.clone(), data: data.clone(), connector }),
             Err(e) => {
                 eprintln!("    {name}: Error: {e}");
                 unreachable = true;
@@ -98,13 +107,22 @@ fn connect_all(rt: &tokio::runtime::Runtime, names: &[String]) -> (Vec<Target>, 
     (targets, unreachable)
 }
 
-async fn connect(name: &str) -> Result<Arc<dyn Connector>, String> {
+async fn connect(name: &str, data: &Map<String, Value>) -> Result<Arc<dyn Connector>, String> {
     if name == "@local" || name == "@localhost" {
         return Ok(Arc::new(LocalConnector::named(name)));
     }
-    let config = SshConfig::from_host_data(name, &Map::new()).map_err(|e| e.to_string())?;
+    let config = SshConfig::from_host_data(name, data).map_err(|e| e.to_string())?;
     let conn = SshConnector::connect(name, &config).await.map_err(|e| e.to_string())?;
     Ok(Arc::new(conn))
+}
+
+/// A `--data` value as pyinfra reads it: true/false, integers, JSON, else the string itself.
+fn parse_value(text: &str) -> Value {
+    match text {
+        "true" | "True" => Value::Bool(true),
+        "false" | "False" => Value::Bool(false),
+        _ => serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string())),
+    }
 }
 
 /// `rinfra-exec schema [--json]`.
