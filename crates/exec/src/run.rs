@@ -20,7 +20,7 @@ use tokio::runtime::Handle;
 use crate::connector::{Connector, Payload, RemoteCommand};
 use crate::gather::{GatherOptions, fact_default, gather};
 use crate::localfs::{LocalFs, sha1_hex};
-use crate::python::{Bridge, Interpreter, OpCall};
+use crate::python::{Bridge, CallResult, Interpreter, OpCall};
 
 /// How to run.
 #[derive(Debug, Clone, Default)]
@@ -63,8 +63,17 @@ pub fn check_call(call: &OpCall) -> Result<(), String> {
 }
 
 /// Global arguments this version runs; any other set to a non-default value is refused up front.
-const SUPPORTED_GLOBALS: &[&str] =
-    &["name", "_sudo", "_sudo_user", "_env", "_chdir", "_shell_executable", "_ignore_errors", "_success_exit_codes"];
+const SUPPORTED_GLOBALS: &[&str] = &[
+    "name",
+    "_if",
+    "_sudo",
+    "_sudo_user",
+    "_env",
+    "_chdir",
+    "_shell_executable",
+    "_ignore_errors",
+    "_success_exit_codes",
+];
 
 fn unsupported_global(globals: &Args) -> Result<(), String> {
     for arg in GLOBAL_ARGS {
@@ -159,6 +168,8 @@ pub struct HostState {
     pub calls: Vec<OpCall>,
     /// Batches gathered (round trips spent on facts).
     pub fact_round_trips: u64,
+    /// Output of the last executed call's commands (stdout lines, stderr lines).
+    output: (Vec<String>, Vec<String>),
 }
 
 fn now_secs() -> u64 {
@@ -178,6 +189,7 @@ impl HostState {
             gathered: facts,
             calls: Vec::new(),
             fact_round_trips: 0,
+            output: (Vec::new(), Vec::new()),
         }
     }
 
@@ -252,18 +264,21 @@ impl HostState {
         let globals = Args::bind(GLOBAL_ARGS, &[], &global).map_err(|e| e.to_string())?;
         // Whatever happens next, the host may have changed: its facts must be asked again.
         self.current.facts.clear();
+        self.output = (Vec::new(), Vec::new());
         for command in &plan.commands {
             self.execute_one(command, &globals)?;
         }
         Ok(())
     }
 
-    fn execute_one(&self, command: &Command, globals: &Args) -> Result<(), String> {
+    fn execute_one(&mut self, command: &Command, globals: &Args) -> Result<(), String> {
         let conn = self.conn.clone();
         match command {
             Command::Shell(shell) => {
                 let remote = wrap_command(&shell.raw, globals)?;
                 let out = self.rt.block_on(conn.run(&remote)).map_err(|e| e.to_string())?;
+                self.output.0.extend(out.stdout_lines());
+                self.output.1.extend(out.stderr_lines());
                 let codes = success_codes(globals);
                 if out.status.code().is_some_and(|c| codes.contains(&i64::from(c))) {
                     return Ok(());
@@ -366,6 +381,8 @@ pub enum Outcome {
     NoChange(Plan),
     /// It failed; the message names the failing command and its stderr.
     Error(String),
+    /// Its `_if` condition was false.
+    Skipped,
 }
 
 /// Run `deploy` on every target; the process exit code (0 ok or dry, 1 a host or the script failed).
@@ -392,7 +409,7 @@ pub fn run(deploy: &Path, targets: Vec<Target>, options: &RunOptions, rt: &tokio
             }
         }
     }
-    let code = execute_all(&mut hosts, options);
+    let code = execute_all(&python, &mut hosts, options);
     write_cache(&search, &hosts);
     for h in &hosts {
         let _ = rt.block_on(h.conn.close());
@@ -401,7 +418,7 @@ pub fn run(deploy: &Path, targets: Vec<Target>, options: &RunOptions, rt: &tokio
 }
 
 /// Run the recorded calls step by step across hosts; a failed host takes no further part.
-fn execute_all(hosts: &mut [HostState], options: &RunOptions) -> u8 {
+fn execute_all(python: &Interpreter, hosts: &mut [HostState], options: &RunOptions) -> u8 {
     let steps = hosts.iter().map(|h| h.calls.len()).max().unwrap_or(0);
     let mut failed = vec![false; hosts.len()];
     for host in hosts.iter_mut() {
@@ -418,7 +435,19 @@ fn execute_all(hosts: &mut [HostState], options: &RunOptions) -> u8 {
             if failed[i] {
                 continue;
             }
-            let outcome = run_one(host, &call, options);
+            host.output = (Vec::new(), Vec::new());
+            let outcome = match has_condition(&call).then(|| python.check_if(host.name(), step)) {
+                Some(Ok(false)) => Outcome::Skipped,
+                Some(Err(e)) => Outcome::Error(e),
+                Some(Ok(true)) | None => run_one(host, &call, options),
+            };
+            let result = CallResult {
+                changed: matches!(outcome, Outcome::Changed(_)),
+                success: !matches!(outcome, Outcome::Error(_)),
+                stdout: host.output.0.clone(),
+                stderr: host.output.1.clone(),
+            };
+            python.set_result(host.name(), step, &result);
             print_outcome(host.name(), &outcome, options);
             if let Outcome::Error(_) = outcome
                 && !ignore_errors(&call)
@@ -434,6 +463,11 @@ fn execute_all(hosts: &mut [HostState], options: &RunOptions) -> u8 {
         }
     }
     u8::from(failed.iter().any(|f| *f))
+}
+
+/// Whether the call has `_if` callables (kept on the Python side; the keyword is only a marker).
+fn has_condition(call: &OpCall) -> bool {
+    call.keywords.get("_if") == Some(&Value::Bool(true))
 }
 
 fn ignore_errors(call: &OpCall) -> bool {
@@ -491,6 +525,7 @@ fn print_outcome(host: &str, outcome: &Outcome, options: &RunOptions) {
         }
         Outcome::NoChange(plan) if options.verbose > 0 => println!("    {host}: No change ({})", plan.description()),
         Outcome::NoChange(_) => println!("    {host}: No change"),
+        Outcome::Skipped => println!("    {host}: Skipped (_if condition false)"),
         Outcome::Error(e) => {
             let mut lines = e.lines();
             println!("    {host}: Error: {}", lines.next().unwrap_or(""));

@@ -177,3 +177,57 @@ fn usage_errors_exit_2() {
     let out = Command::new(BIN).current_dir(dir.path()).args(["@local", "x.py", "--bogus"]).output().expect("run");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn pyinfra_api_in_deploy_scripts_if_data_include_and_deploy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("out");
+    let body = format!(
+        r#"from pyinfra import host, local
+from pyinfra.api import deploy
+from pyinfra.operations import files, server
+
+OUT = "{out}"
+made = files.directory(path=OUT)
+server.shell(name="first time only", commands=["touch " + OUT + "/created"], _if=made.did_change)
+server.shell(name="never", commands=["touch " + OUT + "/never"], _if=[made.did_change, lambda: False])
+echo = server.shell(name="echo", commands=["echo hello"])
+server.shell(name="stdout seen", commands=["touch " + OUT + "/stdout-seen"], _if=lambda: echo.stdout == "hello")
+
+@deploy("Configure", data_defaults={{"port": 80, "user": "www"}})
+def configure():
+    files.line(path=OUT + "/conf", line="port=%s user=%s" % (host.data.port, host.data.get("user")))
+
+configure()
+local.include("tasks/extra.py", data={{"greeting": "hi"}})
+"#,
+        out = out_dir.display()
+    );
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    std::fs::create_dir(dir.path().join("tasks")).expect("tasks");
+    let extra = format!(
+        "from pyinfra import host\nfrom pyinfra.operations import files\nfiles.line(path='{}/conf', line='greeting=' + host.data.greeting)\n",
+        out_dir.display()
+    );
+    std::fs::write(dir.path().join("tasks/extra.py"), extra).expect("extra.py");
+
+    let first = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["@local", "deploy.py", "--data", "port=8080"])
+        .output()
+        .expect("run");
+    let stdout = text(&first.stdout);
+    assert_eq!(first.status.code(), Some(0), "{stdout}{}", text(&first.stderr));
+    assert_eq!(lines_with(&stdout, "Skipped").len(), 1, "{stdout}");
+    assert!(out_dir.join("created").exists() && out_dir.join("stdout-seen").exists());
+    assert!(!out_dir.join("never").exists());
+    let conf = std::fs::read_to_string(out_dir.join("conf")).expect("conf");
+    assert_eq!(conf, "port=8080 user=www\ngreeting=hi\n", "--data beats @deploy defaults");
+
+    std::fs::remove_file(out_dir.join("created")).expect("rm");
+    let second = run(dir.path(), &["--data", "port=8080"]);
+    let stdout = text(&second.stdout);
+    assert_eq!(second.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("first time only (server.shell at deploy.py:7)\n    @local: Skipped"), "{stdout}");
+    assert!(!out_dir.join("created").exists(), "_if=made.did_change is false on the re-run");
+}

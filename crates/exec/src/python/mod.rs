@@ -244,6 +244,45 @@ impl Interpreter {
     }
 }
 
+impl Interpreter {
+    /// Whether the `_if` callables of call `index` on `host` all hold now; the error text (user
+    /// frames, `file:LINE`) when one raised.
+    pub fn check_if(&self, host: &str, index: usize) -> Result<bool, String> {
+        Python::attach(|py| -> PyResult<(bool, Option<String>)> {
+            self.runtime.bind(py).call_method1("check_if", (host, index))?.extract()
+        })
+        .map_err(|e| Python::attach(|py| describe(py, &e)))
+        .and_then(|(ok, error)| error.map_or(Ok(ok), Err))
+    }
+
+    /// Tell the deploy's `OperationMeta` objects how call `index` on `host` ended.
+    pub fn set_result(&self, host: &str, index: usize, result: &CallResult) {
+        // Only fails if Python itself is broken; the run's own report already has the outcome.
+        let _ = Python::attach(|py| {
+            self.runtime
+                .bind(py)
+                .call_method1(
+                    "set_result",
+                    (host, index, result.changed, result.success, result.stdout.clone(), result.stderr.clone()),
+                )
+                .map(|_| ())
+        });
+    }
+}
+
+/// How one call ended on one host, as `OperationMeta` reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallResult {
+    /// It changed the host.
+    pub changed: bool,
+    /// It did not fail.
+    pub success: bool,
+    /// Output lines of its commands.
+    pub stdout: Vec<String>,
+    /// Error lines of its commands.
+    pub stderr: Vec<String>,
+}
+
 fn describe(py: Python<'_>, e: &PyErr) -> String {
     e.value(py).to_string()
 }

@@ -140,40 +140,62 @@ state = State()
 logger = logging.getLogger("pyinfra")
 
 
-class OperationMeta:
-    """What an operation call returns. Before execution only `changed` / `will_change` are known."""
+_conditions = {}
+_results = {}
 
-    def __init__(self, index, name):
-        self._index = index
+
+class OperationMeta:
+    """What an operation call returns. While deploy.py runs only `changed` / `will_change` are
+    known (planned now); after execution (e.g. in `_if` callables) the results are."""
+
+    def __init__(self, host_name, index, name):
+        self._key = (host_name, index)
         self._name = name
+
+    def _result(self):
+        result = _results.get(self._key)
+        if result is None:
+            raise RuntimeError("Cannot evaluate operation result before execution")
+        return result
 
     @property
     def will_change(self):
-        return _rinfra.will_change(self._index)
+        result = _results.get(self._key)
+        if result is not None:
+            return result["changed"]
+        return _rinfra.will_change(self._key[1])
 
     @property
     def changed(self):
         return self.will_change
 
-    def _not_complete(self):
-        raise RuntimeError("Cannot evaluate operation result before execution")
-
     def did_change(self):
-        self._not_complete()
+        return self._result()["changed"]
+
+    def did_not_change(self):
+        return not self.did_change()
 
     def did_succeed(self, _raise_if_not_complete=True):
-        self._not_complete()
+        return self._result()["success"]
 
     def did_error(self):
-        self._not_complete()
+        return not self._result()["success"]
+
+    @property
+    def stdout_lines(self):
+        return list(self._result()["stdout"])
+
+    @property
+    def stderr_lines(self):
+        return list(self._result()["stderr"])
 
     @property
     def stdout(self):
-        self._not_complete()
+        return "\n".join(self._result()["stdout"])
 
     @property
     def stderr(self):
-        self._not_complete()
+        return "\n".join(self._result()["stderr"])
 
     def __repr__(self):
         return f"OperationMeta({self._name!r})"
@@ -188,17 +210,45 @@ def _user_frame():
     return frame.f_code.co_filename, frame.f_lineno
 
 
+def _conditions_of(value):
+    if callable(value):
+        return [value]
+    if isinstance(value, (list, tuple)) and all(callable(c) for c in value):
+        return list(value)
+    raise TypeError("_if takes a callable or a list of callables (e.g. other_op.did_change)")
+
+
 def op(full_name):
     """An operation function that records its call for the executor."""
 
     def call(*args, **kwargs):
         filename, line = _user_frame()
+        conditions = kwargs.pop("_if", None)
+        if conditions is not None:
+            conditions = _conditions_of(conditions)
+            # The executor only learns that there is a condition; the callables stay here.
+            kwargs["_if"] = True
         index = _rinfra.record(full_name, to_json(list(args)), to_json(kwargs), filename, line)
-        return OperationMeta(index, full_name)
+        if conditions is not None:
+            _conditions[(host.name, index)] = conditions
+        return OperationMeta(host.name, index, full_name)
 
     call.__name__ = full_name.rsplit(".", 1)[1]
     call.__qualname__ = call.__name__
     return call
+
+
+def check_if(host_name, index):
+    """(whether every `_if` callable of this call is true now, None) or (False, the error text)."""
+    try:
+        return all(bool(c()) for c in _conditions.get((host_name, index), [])), None
+    except BaseException as e:  # noqa: BLE001 - user code: reported, not raised
+        return False, _format_exception(e, "_if")
+
+
+def set_result(host_name, index, changed, success, stdout, stderr):
+    """Record how a call ended, for `did_change()` and friends."""
+    _results[(host_name, index)] = {"changed": changed, "success": success, "stdout": stdout, "stderr": stderr}
 
 
 class FactBase:
@@ -276,13 +326,18 @@ def run_deploy(path, name, data, groups, hosts):
         detail = f"\n    {text.strip()}" if text.strip() else ""
         return f"{e.filename}:{e.lineno}: SyntaxError: {e.msg}{detail}"
     except BaseException as e:  # noqa: BLE001 - any failure of user code is reported, not raised
-        frames = [f for f in traceback.extract_tb(e.__traceback__) if not f.filename.startswith("<rinfra")]
-        message = "".join(traceback.format_exception_only(type(e), e)).strip()
-        if not frames:
-            return f"{path}: {message}"
-        last = frames[-1]
-        trace = "".join(traceback.format_list(frames)).rstrip("\n")
-        return f"{last.filename}:{last.lineno}: {message}\nTraceback (most recent call last):\n{trace}"
+        return _format_exception(e, path)
+
+
+def _format_exception(e, where):
+    """`file:LINE: Type: message` and the traceback, with the user's frames only."""
+    frames = [f for f in traceback.extract_tb(e.__traceback__) if not f.filename.startswith("<rinfra")]
+    message = "".join(traceback.format_exception_only(type(e), e)).strip()
+    if not frames:
+        return f"{where}: {message}"
+    last = frames[-1]
+    trace = "".join(traceback.format_list(frames)).rstrip("\n")
+    return f"{last.filename}:{last.lineno}: {message}\nTraceback (most recent call last):\n{trace}"
 
 
 def install(sources):
