@@ -6,6 +6,14 @@
 //!   in the destination's directory, then rename). Each connector counts its round trips.
 //! - [`gather`]: facts in batches: the commands of many facts in one shell script, one round trip,
 //!   outputs split by a random delimiter and parsed with `rinfra_facts::parse_fact`.
+//! - [`python`]: the embedded CPython (pyo3, one thread) running deploy scripts against a `pyinfra`
+//!   package generated from the schema; operation calls are recorded ([`python::OpCall`]) and
+//!   checked against the schema before anything runs; errors name the user's `file:LINE`.
+//! - [`run`]: the run: deploy.py once per host, then each recorded call in order across the hosts:
+//!   plan with `rinfra_facts::plan_operation` (facts the planner asks for gathered in batches),
+//!   execute through the connector, report `Success` / `No change` / `Error`, cache the facts in
+//!   `.rinfra/facts/` (mode 0600).
+//! - [`localfs`]: the controller's files as planners see them.
 //!
 //! Architecture invariants: this is the only rinfra crate that talks to hosts; it builds no command
 //! strings of its own beyond the batch script and the `export` prefix for environment variables

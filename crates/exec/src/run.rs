@@ -573,3 +573,45 @@ fn restrict(dir: &Path, _host: &str) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn globals(pairs: Value) -> Args {
+        let map: Map<String, Value> = pairs.as_object().cloned().unwrap_or_default();
+        Args::bind(GLOBAL_ARGS, &[], &map).expect("globals bind")
+    }
+
+    #[test]
+    fn commands_are_wrapped_as_pyinfra_does() {
+        let plain = wrap_command("echo 'a b'", &globals(json!({}))).expect("wrap");
+        assert_eq!(plain.command, "sh -c 'echo '\"'\"'a b'\"'\"''");
+        let sudo =
+            wrap_command("id", &globals(json!({"_sudo": true, "_sudo_user": "app", "_chdir": "/srv"}))).expect("wrap");
+        assert_eq!(sudo.command, "sudo -H -n -u app sh -c 'cd /srv && id'");
+        let env = wrap_command("env", &globals(json!({"_env": {"A": "1"}}))).expect("wrap");
+        assert_eq!(env.env, vec![("A".to_string(), "1".to_string())]);
+    }
+
+    fn call(name: &str, keywords: Value) -> OpCall {
+        OpCall {
+            name: name.into(),
+            positional: vec![],
+            keywords: keywords.as_object().cloned().unwrap_or_default(),
+            file: "deploy.py".into(),
+            line: 1,
+        }
+    }
+
+    #[test]
+    fn calls_are_checked_against_the_schema() {
+        assert_eq!(check_call(&call("files.directory", json!({"path": "/x", "_sudo": true}))), Ok(()));
+        let unknown = check_call(&call("files.directory", json!({"path": "/x", "bogus": 1})));
+        assert!(unknown.is_err_and(|e| e.starts_with("files.directory:") && e.contains("bogus")));
+        assert!(check_call(&call("files.nothing", json!({}))).is_err());
+        let unsupported = check_call(&call("files.directory", json!({"path": "/x", "_su_user": "a"})));
+        assert!(unsupported.is_err_and(|e| e.contains("_su_user")));
+    }
+}

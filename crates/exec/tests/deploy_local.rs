@@ -231,3 +231,17 @@ local.include("tasks/extra.py", data={{"greeting": "hi"}})
     assert!(stdout.contains("first time only (server.shell at deploy.py:7)\n    @local: Skipped"), "{stdout}");
     assert!(!out_dir.join("created").exists(), "_if=made.did_change is false on the re-run");
 }
+
+#[test]
+fn the_local_example_plans_cleanly() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new(BIN)
+        .current_dir(&root)
+        .args(["@local", "examples/local/deploy.py", "--dry", "-v"])
+        .output()
+        .expect("run");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("Deploying to @local"), "{stdout}");
+    assert!(stdout.contains("(files.line at examples/local/tasks.py:10)"), "{stdout}");
+}
