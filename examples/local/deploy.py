@@ -33,6 +33,15 @@ files.put(
 
 configure_app(ROOT)
 
+files.template(
+    name="Render the app's ini file",
+    src=os.path.join(HERE, "templates", "app.ini.j2"),
+    dest=f"{ROOT}/app/app.ini",
+    app_name="example",
+    port=host.data.get("app_port", 8080),
+    workers=["alpha", "beta"],
+)
+
 files.link(name="Link the current release", path=f"{ROOT}/current", target=f"{ROOT}/app")
 
 server.shell(
