@@ -287,14 +287,30 @@ impl HostState {
                 Err(format!("command failed ({}): {}\n{stderr}", out.status, shell.shown()))
             }
             Command::Upload { src, dest } => {
-                if globals.flag("_sudo") {
-                    return Err(format!("upload to {dest}: uploads with _sudo are not supported by rinfra-exec yet"));
-                }
-                let result = match src {
-                    UploadSource::Path(p) => self.rt.block_on(conn.upload(Payload::File(Path::new(p)), dest)),
-                    UploadSource::Contents(c) => self.rt.block_on(conn.upload(Payload::Bytes(c.as_bytes()), dest)),
+                // With sudo the connection's user may not write `dest`: upload to a temporary file
+                // first, then copy it into place as the privileged user (as pyinfra does).
+                let sudo = globals.flag("_sudo");
+                let target = if sudo {
+                    format!("{}/rinfra-upload-{}", self.env.temp_dir(), crate::connector::random_hex(8))
+                } else {
+                    dest.clone()
                 };
-                result.map_err(|e| format!("upload to {dest}: {e}"))
+                let result = match src {
+                    UploadSource::Path(p) => self.rt.block_on(conn.upload(Payload::File(Path::new(p)), &target)),
+                    UploadSource::Contents(c) => self.rt.block_on(conn.upload(Payload::Bytes(c.as_bytes()), &target)),
+                };
+                result.map_err(|e| format!("upload to {dest}: {e}"))?;
+                if sudo {
+                    let (copy, cleanup) = sudo_copy_commands(&target, dest, globals)?;
+                    let copied = self.rt.block_on(conn.run(&copy));
+                    let _ = self.rt.block_on(conn.run(&cleanup));
+                    let out = copied.map_err(|e| e.to_string())?;
+                    if !out.success() {
+                        let stderr = String::from_utf8_lossy(&out.stderr).trim_end().to_string();
+                        return Err(format!("upload to {dest}: copy into place failed ({}): {stderr}", out.status));
+                    }
+                }
+                Ok(())
             }
             Command::Download { src, dest } => {
                 self.rt.block_on(conn.download(src, Path::new(dest))).map_err(|e| format!("download {src}: {e}"))
@@ -338,6 +354,24 @@ pub fn wrap_command(raw: &str, globals: &Args) -> Result<RemoteCommand, String> 
         }
     }
     Ok(remote)
+}
+
+/// After a sudo upload to `temp`: the privileged copy into `dest` (owned by `_sudo_user` when set),
+/// and the unprivileged removal of `temp`.
+fn sudo_copy_commands(temp: &str, dest: &str, globals: &Args) -> Result<(RemoteCommand, RemoteCommand), String> {
+    let mut copy = format!("cp {} {}", quote(temp), quote(dest));
+    if let Some(user) = globals.opt_str("_sudo_user") {
+        copy = format!("{copy} && chown {} {}", quote(&user), quote(dest));
+    }
+    let mut root = globals.clone();
+    // The copy runs as root; chown hands the file to the sudo user, as pyinfra does.
+    root.set("_sudo_user", Value::Null);
+    root.set("_chdir", Value::Null);
+    let cleanup = wrap_command(
+        &format!("rm -f {}", quote(temp)),
+        &Args::bind(GLOBAL_ARGS, &[], &Map::new()).map_err(|e| e.to_string())?,
+    )?;
+    Ok((wrap_command(&copy, &root)?, cleanup))
 }
 
 impl Bridge for HostState {
@@ -428,12 +462,12 @@ fn execute_all(python: &Interpreter, hosts: &mut [HostState], options: &RunOptio
         let mut header_done = false;
         for (i, host) in hosts.iter_mut().enumerate() {
             let Some(call) = host.calls.get(step).cloned() else { continue };
+            if failed[i] {
+                continue;
+            }
             if !header_done {
                 println!("--> {}", title(&call));
                 header_done = true;
-            }
-            if failed[i] {
-                continue;
             }
             host.output = (Vec::new(), Vec::new());
             let outcome = match has_condition(&call).then(|| python.check_if(host.name(), step)) {
@@ -593,6 +627,17 @@ mod tests {
         assert_eq!(sudo.command, "sudo -H -n -u app sh -c 'cd /srv && id'");
         let env = wrap_command("env", &globals(json!({"_env": {"A": "1"}}))).expect("wrap");
         assert_eq!(env.env, vec![("A".to_string(), "1".to_string())]);
+    }
+
+    #[test]
+    fn sudo_uploads_copy_into_place_as_root() {
+        let g = globals(json!({"_sudo": true, "_sudo_user": "app"}));
+        let (copy, cleanup) = sudo_copy_commands("/tmp/rinfra-upload-1", "/etc/a b", &g).expect("commands");
+        assert_eq!(
+            copy.command,
+            "sudo -H -n sh -c 'cp /tmp/rinfra-upload-1 '\"'\"'/etc/a b'\"'\"' && chown app '\"'\"'/etc/a b'\"'\"''"
+        );
+        assert_eq!(cleanup.command, "sh -c 'rm -f /tmp/rinfra-upload-1'");
     }
 
     fn call(name: &str, keywords: Value) -> OpCall {
