@@ -458,8 +458,10 @@ fn execute_all(python: &Interpreter, hosts: &mut [HostState], options: &RunOptio
     for host in hosts.iter_mut() {
         host.prefetch();
     }
+    let mut table: Vec<Row> = Vec::new();
     for step in 0..steps {
         let mut header_done = false;
+        let mut row = Row::default();
         for (i, host) in hosts.iter_mut().enumerate() {
             let Some(call) = host.calls.get(step).cloned() else { continue };
             if failed[i] {
@@ -468,6 +470,7 @@ fn execute_all(python: &Interpreter, hosts: &mut [HostState], options: &RunOptio
             if !header_done {
                 println!("--> {}", title(&call));
                 header_done = true;
+                row.name = label(&call);
             }
             host.output = (Vec::new(), Vec::new());
             let outcome = match has_condition(&call).then(|| python.check_if(host.name(), step)) {
@@ -483,13 +486,18 @@ fn execute_all(python: &Interpreter, hosts: &mut [HostState], options: &RunOptio
             };
             python.set_result(host.name(), step, &result);
             print_outcome(host.name(), &outcome, options);
+            row.count(&outcome);
             if let Outcome::Error(_) = outcome
                 && !ignore_errors(&call)
             {
                 failed[i] = true;
             }
         }
+        if header_done {
+            table.push(row);
+        }
     }
+    print_table(&table, options.dry);
     for host in hosts.iter() {
         if options.verbose > 0 {
             let trips = host.conn.round_trips();
@@ -497,6 +505,45 @@ fn execute_all(python: &Interpreter, hosts: &mut [HostState], options: &RunOptio
         }
     }
     u8::from(failed.iter().any(|f| *f))
+}
+
+/// One line of the results table.
+#[derive(Debug, Default)]
+struct Row {
+    name: String,
+    hosts: usize,
+    changed: usize,
+    no_change: usize,
+    error: usize,
+}
+
+impl Row {
+    fn count(&mut self, outcome: &Outcome) {
+        self.hosts += 1;
+        match outcome {
+            Outcome::Changed(_) => self.changed += 1,
+            Outcome::NoChange(_) | Outcome::Skipped => self.no_change += 1,
+            Outcome::Error(_) => self.error += 1,
+        }
+    }
+}
+
+/// The results table: Operation | Hosts | Changed (Would change, dry) | No change | Error.
+fn print_table(rows: &[Row], dry: bool) {
+    if rows.is_empty() {
+        return;
+    }
+    let changed = if dry { "Would change" } else { "Changed" };
+    let width = rows.iter().map(|r| r.name.chars().count()).max().unwrap_or(0).max("Operation".len());
+    println!();
+    println!("{:<width$}  {:>5}  {changed:>7}  {:>9}  {:>5}", "Operation", "Hosts", "No change", "Error");
+    for r in rows {
+        let changed_width = changed.len().max(7);
+        println!(
+            "{:<width$}  {:>5}  {:>changed_width$}  {:>9}  {:>5}",
+            r.name, r.hosts, r.changed, r.no_change, r.error
+        );
+    }
 }
 
 /// Whether the call has `_if` callables (kept on the Python side; the keyword is only a marker).
@@ -532,6 +579,11 @@ fn title(call: &OpCall) -> String {
         Some(name) => format!("{name} ({} at {place})", call.name),
         None => format!("{} ({place})", call.name),
     }
+}
+
+/// The call's `name=`, else `module.op`: the results table's first column.
+fn label(call: &OpCall) -> String {
+    call.keywords.get("name").and_then(Value::as_str).unwrap_or(&call.name).to_string()
 }
 
 /// A user file as shown in output: relative to the working directory when it lies below it.

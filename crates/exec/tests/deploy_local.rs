@@ -68,7 +68,7 @@ fn dry_then_run_then_rerun_is_idempotent() {
     let dry = run(dir.path(), &["--dry", "-v"]);
     let out = text(&dry.stdout);
     assert_eq!(dry.status.code(), Some(0), "{out}{}", text(&dry.stderr));
-    assert_eq!(lines_with(&out, "Would change").len(), 4, "{out}");
+    assert_eq!(lines_with(&out, "@local: Would change").len(), 4, "{out}");
     assert!(out.contains("$ mkdir -p"), "dry -v shows commands: {out}");
     assert!(!dir.path().join("target").exists(), "--dry changed nothing");
 
@@ -89,10 +89,13 @@ fn dry_then_run_then_rerun_is_idempotent() {
     assert_eq!(lines_with(&out, "@local: No change").len(), 3, "{out}");
     assert_eq!(lines_with(&out, "@local: Success").len(), 1, "{out}");
     assert_eq!(snapshot(&app), before, "the second run left every file untouched");
+    let table = out.lines().skip_while(|l| !l.starts_with("Operation")).collect::<Vec<_>>();
+    assert_eq!(table.len(), 5, "a results table with one row per operation: {out}");
+    assert!(table[1].starts_with("app dir") && table[1].ends_with("1      0"), "{out}");
 
     let dry = run(dir.path(), &["--dry"]);
     let out = text(&dry.stdout);
-    assert_eq!(lines_with(&out, "No change").len(), 3, "{out}");
+    assert_eq!(lines_with(&out, "@local: No change").len(), 3, "{out}");
     assert_eq!(snapshot(&app), before);
 
     let cache = dir.path().join(".rinfra/facts/@local.json");
@@ -218,7 +221,7 @@ local.include("tasks/extra.py", data={{"greeting": "hi"}})
         .expect("run");
     let stdout = text(&first.stdout);
     assert_eq!(first.status.code(), Some(0), "{stdout}{}", text(&first.stderr));
-    assert_eq!(lines_with(&stdout, "Skipped").len(), 1, "{stdout}");
+    assert_eq!(lines_with(&stdout, "@local: Skipped").len(), 1, "{stdout}");
     assert!(out_dir.join("created").exists() && out_dir.join("stdout-seen").exists());
     assert!(!out_dir.join("never").exists());
     let conf = std::fs::read_to_string(out_dir.join("conf")).expect("conf");
