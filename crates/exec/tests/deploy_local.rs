@@ -248,3 +248,26 @@ fn the_local_example_plans_cleanly() {
     assert!(stdout.contains("Deploying to @local"), "{stdout}");
     assert!(stdout.contains("(files.line at examples/local/tasks.py:10)"), "{stdout}");
 }
+
+#[test]
+fn an_active_virtualenv_and_modules_beside_the_deploy_import() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let venv = dir.path().join("venv");
+    // The embedded interpreter's version decides the directory; cover the versions pyo3 supports.
+    for minor in 7..=14 {
+        let site = venv.join(format!("lib/python3.{minor}/site-packages"));
+        std::fs::create_dir_all(&site).expect("site-packages");
+        std::fs::write(site.join("venvmod.py"), "VALUE = 'from-venv'\n").expect("venvmod");
+    }
+    std::fs::write(dir.path().join("helpers.py"), "VALUE = 'from-beside'\n").expect("helpers");
+    let body = "import venvmod, helpers\nprint(venvmod.VALUE, helpers.VALUE)\n";
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .env("VIRTUAL_ENV", &venv)
+        .args(["@local", "deploy.py"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("from-venv from-beside"), "{}", text(&out.stdout));
+}
