@@ -4,15 +4,20 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use rinfra_exec::run::{RunOptions, Target, run};
+use rinfra_exec::python::OpCall;
+use rinfra_exec::run::{RunOptions, Target, check_call, fact_key, print_facts, run, run_call};
 use rinfra_exec::{Connector, LocalConnector, SshConfig, SshConnector};
+use rinfra_facts::fact_source::FactKey;
 use rinfra_facts::value::{Map, Value};
 
 const HELP: &str = "rinfra-exec - run pyinfra deploy scripts over SSH
 
 usage:
   rinfra-exec HOSTS deploy.py [--dry] [-v|-vv] [--data KEY=VALUE ...]   run a deploy script
-  rinfra-exec schema [--json]                    print the operation and fact catalogue
+  rinfra-exec HOSTS module.op [ARG ...] [KEY=VALUE ...]                 run one operation
+  rinfra-exec HOSTS fact server.Os files.File path=/etc                 print facts as JSON
+  rinfra-exec HOSTS exec -- CMD ...                                     run a shell command
+  rinfra-exec schema [--json]                                           print the catalogue
   rinfra-exec --help | --version
 
 HOSTS: @local (or @localhost), @ssh/NAME or NAME (SSH), comma-separated for several.
@@ -41,7 +46,7 @@ fn usage(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// `rinfra-exec HOSTS deploy.py [--dry] [-v]`.
+/// `rinfra-exec HOSTS deploy.py|fact ...|exec -- CMD|module.op k=v ... [--dry] [-v] [--data K=V]`.
 fn deploy(args: &[String]) -> ExitCode {
     let mut options = RunOptions::default();
     let mut positional = Vec::new();
@@ -49,6 +54,11 @@ fn deploy(args: &[String]) -> ExitCode {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
+            // Everything after `--` is the command of `exec`.
+            "--" => {
+                positional.push(a.clone());
+                positional.extend(it.by_ref().cloned());
+            }
             "--data" => match it.next().and_then(|kv| kv.split_once('=')) {
                 Some((k, v)) => {
                     data.insert(k.to_string(), parse_value(v));
@@ -64,16 +74,23 @@ fn deploy(args: &[String]) -> ExitCode {
             _ => positional.push(a.clone()),
         }
     }
-    let [hosts, deploy] = positional.as_slice() else {
-        return usage("expected HOSTS and one deploy script");
+    let Some((hosts, rest)) = positional.split_first() else {
+        return usage("expected HOSTS and what to run");
     };
-    let deploy = PathBuf::from(deploy);
-    if !deploy.is_file() {
-        return usage(&format!("no such deploy file: {}", deploy.display()));
-    }
     let names: Vec<String> = hosts.split(',').map(str::trim).filter(|h| !h.is_empty()).map(String::from).collect();
     if names.is_empty() {
         return usage("no hosts given");
+    }
+    let action = match parse_action(rest) {
+        Ok(a) => a,
+        Err(e) => return usage(&e),
+    };
+    if let Action::Call(call) = &action {
+        // Checked against the schema before connecting to anything.
+        if let Err(e) = check_call(call) {
+            return usage(&e);
+        }
+        options.show_output = call.file == EXEC;
     }
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
@@ -86,8 +103,99 @@ fn deploy(args: &[String]) -> ExitCode {
     if targets.is_empty() {
         return ExitCode::from(1);
     }
-    let code = run(&deploy, targets, &options, &rt);
+    let code = match action {
+        Action::Deploy(path) => run(&path, targets, &options, &rt),
+        Action::Call(call) => run_call(call, targets, &options, &rt),
+        Action::Facts(keys) => print_facts(&keys, targets, &rt),
+    };
     ExitCode::from(code.max(u8::from(unreachable)))
+}
+
+/// The source "file" of `exec -- CMD`, whose output is shown.
+const EXEC: &str = "<exec>";
+
+/// What the command line asks to run.
+enum Action {
+    Deploy(PathBuf),
+    Call(OpCall),
+    Facts(Vec<FactKey>),
+}
+
+/// `deploy.py`, `fact NAME [k=v ...] ...`, `exec -- CMD ...` or `module.op [arg] [k=v ...]`.
+fn parse_action(rest: &[String]) -> Result<Action, String> {
+    let Some((first, args)) = rest.split_first() else {
+        return Err("expected a deploy script, an operation, `fact` or `exec` after HOSTS".into());
+    };
+    match first.as_str() {
+        "fact" => parse_facts(args).map(Action::Facts),
+        "exec" => {
+            let command: Vec<&str> = args.iter().map(String::as_str).filter(|a| *a != "--").collect();
+            if command.is_empty() {
+                return Err("exec needs a command: rinfra-exec HOSTS exec -- CMD ...".into());
+            }
+            let mut keywords = Map::new();
+            keywords.insert("commands".into(), Value::Array(vec![Value::String(command.join(" "))]));
+            Ok(Action::Call(OpCall {
+                name: "server.shell".into(),
+                positional: vec![],
+                keywords,
+                file: EXEC.into(),
+                line: 0,
+            }))
+        }
+        path if path.ends_with(".py") => {
+            if !args.is_empty() {
+                return Err("one deploy script at a time in this version".into());
+            }
+            let path = PathBuf::from(path);
+            if !path.is_file() {
+                return Err(format!("no such deploy file: {}", path.display()));
+            }
+            Ok(Action::Deploy(path))
+        }
+        op if rinfra_facts::schema::catalogue().operation(op).is_some() => {
+            let (positional, keywords) = split_args(args);
+            Ok(Action::Call(OpCall { name: op.into(), positional, keywords, file: "<command line>".into(), line: 0 }))
+        }
+        other => Err(format!("'{other}' is neither a deploy script (.py), an operation, `fact` nor `exec`")),
+    }
+}
+
+/// Positional values and `key=value` keywords, each value parsed as pyinfra does.
+fn split_args(args: &[String]) -> (Vec<Value>, Map<String, Value>) {
+    let mut positional = Vec::new();
+    let mut keywords = Map::new();
+    for a in args {
+        match a.split_once('=') {
+            Some((k, v)) if !k.is_empty() && !k.contains(' ') => {
+                keywords.insert(k.to_string(), parse_value(v));
+            }
+            _ => positional.push(parse_value(a)),
+        }
+    }
+    (positional, keywords)
+}
+
+/// `server.Os files.File path=/etc`: each fact name followed by its own `key=value` arguments.
+fn parse_facts(args: &[String]) -> Result<Vec<FactKey>, String> {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for a in args {
+        match (a.contains('='), groups.last_mut()) {
+            (true, Some((_, kv))) => kv.push(a.clone()),
+            (true, None) => return Err(format!("'{a}': a fact argument must follow a fact name")),
+            (false, _) => groups.push((a.clone(), Vec::new())),
+        }
+    }
+    if groups.is_empty() {
+        return Err("fact needs at least one fact name, e.g. server.Os".into());
+    }
+    groups
+        .iter()
+        .map(|(name, kv)| {
+            let (positional, keywords) = split_args(kv);
+            fact_key(name, &positional, &keywords)
+        })
+        .collect()
 }
 
 /// Connect to every host at once; the ones that fail are reported and left out (the others carry on).

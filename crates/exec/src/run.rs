@@ -29,6 +29,8 @@ pub struct RunOptions {
     pub dry: bool,
     /// `-v` count: 1 shows no-change reasons and dry-run commands, 2 the commands run.
     pub verbose: u8,
+    /// Print each host's command output (`exec`).
+    pub show_output: bool,
 }
 
 /// One host taking part in the run.
@@ -374,6 +376,20 @@ fn sudo_copy_commands(temp: &str, dest: &str, globals: &Args) -> Result<(RemoteC
     Ok((wrap_command(&copy, &root)?, cleanup))
 }
 
+/// The key of a fact asked with these arguments: every parameter filled in with its default, as
+/// planners ask (`Ctx::fact`), so a fact has one key however it is asked for.
+pub fn fact_key(fact: &str, positional: &[Value], keywords: &Map<String, Value>) -> Result<FactKey, String> {
+    let (_, row) = catalogue().fact(fact).ok_or_else(|| format!("unknown fact {fact}"))?;
+    let bound = Args::bind(row.args, positional, keywords).map_err(|e| format!("{fact}: {e}"))?;
+    let values: Vec<(String, Value)> = row
+        .args
+        .iter()
+        .filter(|a| a.kind == ArgKind::Normal)
+        .map(|a| (a.name.to_string(), bound.get(a.name).clone()))
+        .collect();
+    Ok(FactKey::new(fact, values))
+}
+
 impl Bridge for HostState {
     fn record(&mut self, call: OpCall) -> Result<usize, String> {
         check_call(&call)?;
@@ -383,16 +399,7 @@ impl Bridge for HostState {
     }
 
     fn get_fact(&mut self, fact: &str, positional: &[Value], keywords: &Map<String, Value>) -> Result<Value, String> {
-        let (_, row) = catalogue().fact(fact).ok_or_else(|| format!("unknown fact {fact}"))?;
-        let bound = Args::bind(row.args, positional, keywords).map_err(|e| format!("{fact}: {e}"))?;
-        // Keyed with every parameter filled in, as planners ask (Ctx::fact).
-        let values: Vec<(String, Value)> = row
-            .args
-            .iter()
-            .filter(|a| a.kind == ArgKind::Normal)
-            .map(|a| (a.name.to_string(), bound.get(a.name).clone()))
-            .collect();
-        let key = FactKey::new(fact, values);
+        let key = fact_key(fact, positional, keywords)?;
         if let Ok(v) = self.current.fact(&key) {
             return Ok(v);
         }
@@ -443,16 +450,83 @@ pub fn run(deploy: &Path, targets: Vec<Target>, options: &RunOptions, rt: &tokio
             }
         }
     }
-    let code = execute_all(&python, &mut hosts, options);
+    let code = execute_all(Some(&python), &mut hosts, options);
     write_cache(&search, &hosts);
-    for h in &hosts {
-        let _ = rt.block_on(h.conn.close());
-    }
+    close_all(rt, &hosts);
     code
 }
 
+/// Run one operation call (`rinfra-exec HOSTS files.directory path=/x`) on every target.
+pub fn run_call(call: OpCall, targets: Vec<Target>, options: &RunOptions, rt: &tokio::runtime::Runtime) -> u8 {
+    if let Err(e) = check_call(&call) {
+        eprintln!("rinfra-exec: {e}");
+        return 2;
+    }
+    let mut hosts: Vec<HostState> = targets
+        .iter()
+        .map(|t| {
+            let mut h = HostState::new(t, rt.handle().clone());
+            h.calls.push(call.clone());
+            h
+        })
+        .collect();
+    let code = execute_all(None, &mut hosts, options);
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    write_cache(&cwd, &hosts);
+    close_all(rt, &hosts);
+    code
+}
+
+/// Gather facts (`rinfra-exec HOSTS fact server.Os files.File path=/etc`) and print them as JSON,
+/// host by host; exit 1 if any fact failed.
+pub fn print_facts(keys: &[FactKey], targets: Vec<Target>, rt: &tokio::runtime::Runtime) -> u8 {
+    let mut failed = false;
+    let mut doc = Map::new();
+    let mut hosts = Vec::new();
+    for target in &targets {
+        let mut host = HostState::new(target, rt.handle().clone());
+        let mut facts = Map::new();
+        match host.rt.block_on(gather(host.conn.as_ref(), keys, &host.current, &GatherOptions::default())) {
+            Ok(got) => {
+                for (key, result) in got.results {
+                    let value = result.unwrap_or_else(|e| {
+                        eprintln!("{}: {e}", target.name);
+                        failed = true;
+                        Value::Null
+                    });
+                    host.gathered.insert(&key, value.clone());
+                    facts.insert(key.to_string(), value);
+                }
+            }
+            Err(e) => {
+                eprintln!("{}: {e}", target.name);
+                failed = true;
+            }
+        }
+        doc.insert(target.name.clone(), Value::Object(facts));
+        hosts.push(host);
+    }
+    match serde_json::to_string_pretty(&Value::Object(doc)) {
+        Ok(text) => println!("{text}"),
+        Err(e) => {
+            eprintln!("rinfra-exec: {e}");
+            failed = true;
+        }
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    write_cache(&cwd, &hosts);
+    close_all(rt, &hosts);
+    u8::from(failed)
+}
+
+fn close_all(rt: &tokio::runtime::Runtime, hosts: &[HostState]) {
+    for h in hosts {
+        let _ = rt.block_on(h.conn.close());
+    }
+}
+
 /// Run the recorded calls step by step across hosts; a failed host takes no further part.
-fn execute_all(python: &Interpreter, hosts: &mut [HostState], options: &RunOptions) -> u8 {
+fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState], options: &RunOptions) -> u8 {
     let steps = hosts.iter().map(|h| h.calls.len()).max().unwrap_or(0);
     let mut failed = vec![false; hosts.len()];
     for host in hosts.iter_mut() {
@@ -473,7 +547,8 @@ fn execute_all(python: &Interpreter, hosts: &mut [HostState], options: &RunOptio
                 row.name = label(&call);
             }
             host.output = (Vec::new(), Vec::new());
-            let outcome = match has_condition(&call).then(|| python.check_if(host.name(), step)) {
+            let condition = python.filter(|_| has_condition(&call)).map(|p| p.check_if(host.name(), step));
+            let outcome = match condition {
                 Some(Ok(false)) => Outcome::Skipped,
                 Some(Err(e)) => Outcome::Error(e),
                 Some(Ok(true)) | None => run_one(host, &call, options),
@@ -484,8 +559,15 @@ fn execute_all(python: &Interpreter, hosts: &mut [HostState], options: &RunOptio
                 stdout: host.output.0.clone(),
                 stderr: host.output.1.clone(),
             };
-            python.set_result(host.name(), step, &result);
+            if let Some(p) = python {
+                p.set_result(host.name(), step, &result);
+            }
             print_outcome(host.name(), &outcome, options);
+            if options.show_output {
+                for line in host.output.0.iter().chain(&host.output.1) {
+                    println!("        {line}");
+                }
+            }
             row.count(&outcome);
             if let Outcome::Error(_) = outcome
                 && !ignore_errors(&call)
@@ -574,6 +656,9 @@ fn run_one(host: &mut HostState, call: &OpCall, options: &RunOptions) -> Outcome
 
 /// `files.put (deploy.py:12)`, or the call's `name=` when given.
 fn title(call: &OpCall) -> String {
+    if call.line == 0 {
+        return label(call);
+    }
     let place = format!("{}:{}", shown_path(&call.file), call.line);
     match call.keywords.get("name").and_then(Value::as_str) {
         Some(name) => format!("{name} ({} at {place})", call.name),

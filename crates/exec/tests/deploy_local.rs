@@ -271,3 +271,35 @@ fn an_active_virtualenv_and_modules_beside_the_deploy_import() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("from-venv from-beside"), "{}", text(&out.stdout));
 }
+
+#[test]
+fn one_operation_facts_and_exec_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = dir.path().join("adhoc");
+    let path = format!("path={}", target.display());
+    let cli = |args: &[&str]| Command::new(BIN).current_dir(dir.path()).args(args).output().expect("run");
+
+    let out = cli(&["@local", "files.directory", &path, "mode=700"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("@local: Success"));
+    assert_eq!(std::fs::metadata(&target).expect("made").permissions().mode() & 0o777, 0o700);
+    let out = cli(&["@local", "files.directory", &path, "mode=700"]);
+    assert!(text(&out.stdout).contains("@local: No change"), "{}", text(&out.stdout));
+
+    let out = cli(&["@local", "fact", "server.Arch", "files.Directory", &path]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let facts = &doc["@local"];
+    assert!(facts["server.Arch"].is_string(), "{doc}");
+    assert_eq!(facts[format!("files.Directory({path})")]["mode"], serde_json::json!(700), "{doc}");
+
+    let out = cli(&["@local", "exec", "--", "echo", "from-exec"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("        from-exec"), "{}", text(&out.stdout));
+
+    let out = cli(&["@local", "files.directory", "bogus=1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("files.directory: got an unexpected keyword argument 'bogus'"));
+    let out = cli(&["@local", "fact", "server.Nope"]);
+    assert_eq!(out.status.code(), Some(2));
+}
