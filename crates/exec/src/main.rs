@@ -141,6 +141,7 @@ fn parse_action(rest: &[String]) -> Result<Action, String> {
                 keywords,
                 file: EXEC.into(),
                 line: 0,
+                order: vec![],
             }))
         }
         path if path.ends_with(".py") => {
@@ -155,7 +156,14 @@ fn parse_action(rest: &[String]) -> Result<Action, String> {
         }
         op if rinfra_facts::schema::catalogue().operation(op).is_some() => {
             let (positional, keywords) = split_args(args);
-            Ok(Action::Call(OpCall { name: op.into(), positional, keywords, file: "<command line>".into(), line: 0 }))
+            Ok(Action::Call(OpCall {
+                name: op.into(),
+                positional,
+                keywords,
+                file: "<command line>".into(),
+                line: 0,
+                order: vec![],
+            }))
         }
         other => Err(format!("'{other}' is neither a deploy script (.py), an operation, `fact` nor `exec`")),
     }

@@ -3,6 +3,7 @@
 //! plan's commands through the host's connector, report `Success` / `No change` / `Error`.
 
 use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -525,19 +526,80 @@ fn close_all(rt: &tokio::runtime::Runtime, hosts: &[HostState]) {
     }
 }
 
+/// A call's place in deploy order: its frames' line numbers, and which repeat of them it is (loops).
+type OrderKey = (Vec<u32>, usize);
+
+/// Every host's calls merged into one deploy order, and per host the index of its call at each
+/// step. As in pyinfra, each host's own order is kept (a graph of "runs before" edges) and ties are
+/// broken by the calls' line numbers, so hosts whose deploys took different branches still run the
+/// same call at the same step.
+fn deploy_order(hosts: &[HostState]) -> (Vec<OrderKey>, Vec<HashMap<OrderKey, usize>>) {
+    let mut index = Vec::new();
+    let mut nodes: BTreeSet<OrderKey> = BTreeSet::new();
+    let mut after: HashMap<OrderKey, BTreeSet<OrderKey>> = HashMap::new();
+    for host in hosts {
+        let mut seen: HashMap<&[u32], usize> = HashMap::new();
+        let mut map = HashMap::new();
+        let mut previous: Option<OrderKey> = None;
+        for (i, call) in host.calls.iter().enumerate() {
+            let n = seen.entry(call.order.as_slice()).or_insert(0);
+            let key = (call.order.clone(), *n);
+            *n += 1;
+            nodes.insert(key.clone());
+            if let Some(p) = previous.replace(key.clone()) {
+                after.entry(p).or_default().insert(key.clone());
+            }
+            map.insert(key, i);
+        }
+        index.push(map);
+    }
+    (topological(nodes, &after), index)
+}
+
+/// Kahn's algorithm taking the smallest ready key first; keys caught in a cycle (two hosts calling
+/// the same lines in opposite orders) follow in key order.
+fn topological(nodes: BTreeSet<OrderKey>, after: &HashMap<OrderKey, BTreeSet<OrderKey>>) -> Vec<OrderKey> {
+    let mut incoming: HashMap<&OrderKey, usize> = nodes.iter().map(|k| (k, 0)).collect();
+    for next in after.values().flatten() {
+        if let Some(c) = incoming.get_mut(next) {
+            *c += 1;
+        }
+    }
+    let mut ready: BTreeSet<&OrderKey> = incoming.iter().filter(|(_, c)| **c == 0).map(|(k, _)| *k).collect();
+    let mut out: Vec<OrderKey> = Vec::new();
+    while let Some(key) = ready.pop_first() {
+        out.push(key.clone());
+        for next in after.get(key).into_iter().flatten() {
+            if let Some(c) = incoming.get_mut(next) {
+                *c = c.saturating_sub(1);
+                if *c == 0 {
+                    ready.insert(next);
+                }
+            }
+        }
+    }
+    if out.len() < nodes.len() {
+        let done: BTreeSet<&OrderKey> = out.iter().collect();
+        let rest: Vec<OrderKey> = nodes.iter().filter(|k| !done.contains(k)).cloned().collect();
+        out.extend(rest);
+    }
+    out
+}
+
 /// Run the recorded calls step by step across hosts; a failed host takes no further part.
 fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState], options: &RunOptions) -> u8 {
-    let steps = hosts.iter().map(|h| h.calls.len()).max().unwrap_or(0);
+    let (steps, index) = deploy_order(hosts);
     let mut failed = vec![false; hosts.len()];
     for host in hosts.iter_mut() {
         host.prefetch();
     }
     let mut table: Vec<Row> = Vec::new();
-    for step in 0..steps {
+    for step in &steps {
         let mut header_done = false;
         let mut row = Row::default();
         for (i, host) in hosts.iter_mut().enumerate() {
-            let Some(call) = host.calls.get(step).cloned() else { continue };
+            let Some(&n) = index[i].get(step) else { continue };
+            let Some(call) = host.calls.get(n).cloned() else { continue };
             if failed[i] {
                 continue;
             }
@@ -547,7 +609,7 @@ fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState], options: &
                 row.name = label(&call);
             }
             host.output = (Vec::new(), Vec::new());
-            let condition = python.filter(|_| has_condition(&call)).map(|p| p.check_if(host.name(), step));
+            let condition = python.filter(|_| has_condition(&call)).map(|p| p.check_if(host.name(), n));
             let outcome = match condition {
                 Some(Ok(false)) => Outcome::Skipped,
                 Some(Err(e)) => Outcome::Error(e),
@@ -560,7 +622,7 @@ fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState], options: &
                 stderr: host.output.1.clone(),
             };
             if let Some(p) = python {
-                p.set_result(host.name(), step, &result);
+                p.set_result(host.name(), n, &result);
             }
             print_outcome(host.name(), &outcome, options);
             if options.show_output {
@@ -777,6 +839,22 @@ mod tests {
         assert_eq!(cleanup.command, "sh -c 'rm -f /tmp/rinfra-upload-1'");
     }
 
+    #[test]
+    fn deploy_order_keeps_each_hosts_order_and_aligns_branches() {
+        let k = |lines: &[u32], n: usize| (lines.to_vec(), n);
+        // A loop: a(line 2), b(line 3), a, b on one host; lines alone would sort a, a, b, b.
+        let mut after: HashMap<OrderKey, BTreeSet<OrderKey>> = HashMap::new();
+        let seq = [k(&[2], 0), k(&[3], 0), k(&[2], 1), k(&[3], 1)];
+        for w in seq.windows(2) {
+            after.entry(w[0].clone()).or_default().insert(w[1].clone());
+        }
+        // Another host took a branch: line 1, then line 3.
+        after.entry(k(&[1], 0)).or_default().insert(k(&[3], 0));
+        let nodes: BTreeSet<OrderKey> = seq.iter().cloned().chain([k(&[1], 0)]).collect();
+        let order = topological(nodes, &after);
+        assert_eq!(order, vec![k(&[1], 0), k(&[2], 0), k(&[3], 0), k(&[2], 1), k(&[3], 1)]);
+    }
+
     fn call(name: &str, keywords: Value) -> OpCall {
         OpCall {
             name: name.into(),
@@ -784,6 +862,7 @@ mod tests {
             keywords: keywords.as_object().cloned().unwrap_or_default(),
             file: "deploy.py".into(),
             line: 1,
+            order: vec![1],
         }
     }
 

@@ -303,3 +303,34 @@ fn one_operation_facts_and_exec_from_the_command_line() {
     let out = cli(&["@local", "fact", "server.Nope"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn hosts_taking_different_branches_run_the_same_call_at_the_same_step() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("out");
+    let body = format!(
+        r#"from pyinfra import host
+from pyinfra.operations import files
+
+OUT = "{out}"
+if host.name == "@local":
+    files.directory(name="only local", path=OUT + "/only-local")
+for name in host.loop(["a", "b"]):
+    files.directory(name="dir " + name, path=OUT + "/" + name)
+    files.line(name="line " + name, path=OUT + "/" + name + "/f", line=host.name)
+"#,
+        out = out_dir.display()
+    );
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let out = Command::new(BIN).current_dir(dir.path()).args(["@local,@localhost", "deploy.py"]).output().expect("run");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let headers: Vec<&str> = stdout.lines().filter(|l| l.starts_with("--> ")).collect();
+    let names: Vec<&str> = headers.iter().map(|h| h.split(" (").next().unwrap_or("")).collect();
+    assert_eq!(names, ["--> only local", "--> dir a", "--> line a", "--> dir b", "--> line b"], "{stdout}");
+    // "dir a" runs on both hosts under one header.
+    let dir_a = stdout.split("--> dir a").nth(1).unwrap_or("");
+    let block: Vec<&str> = dir_a.lines().skip(1).take_while(|l| !l.starts_with("-->")).collect();
+    assert_eq!(block.len(), 2, "{stdout}");
+    assert_eq!(std::fs::read_to_string(out_dir.join("a/f")).expect("f"), "@local\n@localhost\n");
+}

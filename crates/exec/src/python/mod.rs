@@ -31,6 +31,9 @@ pub struct OpCall {
     pub file: String,
     /// Its line.
     pub line: u32,
+    /// Line numbers of the user's frames at the call, outermost first: its place in deploy order
+    /// (pyinfra's op order), which lines up the same call across hosts.
+    pub order: Vec<u32>,
 }
 
 /// What the Python side asks of the executor while a deploy script runs for one host.
@@ -70,13 +73,22 @@ fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> PyResult<T> {
 }
 
 #[pyfunction]
-fn record(py: Python<'_>, name: &str, args: &str, kwargs: &str, file: &str, line: u32) -> PyResult<usize> {
+fn record(
+    py: Python<'_>,
+    name: &str,
+    args: &str,
+    kwargs: &str,
+    file: &str,
+    line: u32,
+    order: Vec<u32>,
+) -> PyResult<usize> {
     let call = OpCall {
         name: name.to_string(),
         positional: parse_json(args)?,
         keywords: parse_json(kwargs)?,
         file: file.to_string(),
         line,
+        order,
     };
     with_bridge(py, move |b| b.record(call))?.map_err(PyTypeError::new_err)
 }

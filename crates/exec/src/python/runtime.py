@@ -75,11 +75,21 @@ class Host:
         self.name = None
         self.data = HostData({})
         self.groups = []
+        self.loop_position = []
 
     def _reset(self, name, data, groups):
         self.name = name
         self.data = HostData(data)
         self.groups = list(groups)
+        self.loop_position = []
+
+    def loop(self, iterable):
+        """Iterate, keeping operations called in the loop in iteration order across hosts."""
+        self.loop_position.append(0)
+        for i, item in enumerate(iterable):
+            self.loop_position[-1] = i
+            yield item
+        self.loop_position.pop()
 
     def get_fact(self, fact, *args, **kwargs):
         name = getattr(fact, "_rinfra_name", None)
@@ -201,13 +211,20 @@ class OperationMeta:
         return f"OperationMeta({self._name!r})"
 
 
-def _user_frame():
+def _user_frames():
+    """The calling user frame's (file, line) and the line numbers of every user frame on the
+    stack, outermost first: the call's place in deploy order, as pyinfra's op order."""
     frame = sys._getframe(2)
-    while frame is not None and frame.f_code.co_filename.startswith("<rinfra"):
+    lines = []
+    first = None
+    while frame is not None:
+        if not frame.f_code.co_filename.startswith("<rinfra"):
+            if first is None:
+                first = (frame.f_code.co_filename, frame.f_lineno)
+            lines.append(frame.f_lineno)
         frame = frame.f_back
-    if frame is None:
-        return "<unknown>", 0
-    return frame.f_code.co_filename, frame.f_lineno
+    lines.reverse()
+    return first or ("<unknown>", 0), lines
 
 
 def _conditions_of(value):
@@ -222,13 +239,14 @@ def op(full_name):
     """An operation function that records its call for the executor."""
 
     def call(*args, **kwargs):
-        filename, line = _user_frame()
+        (filename, line), order = _user_frames()
+        order.extend(host.loop_position)
         conditions = kwargs.pop("_if", None)
         if conditions is not None:
             conditions = _conditions_of(conditions)
             # The executor only learns that there is a condition; the callables stay here.
             kwargs["_if"] = True
-        index = _rinfra.record(full_name, to_json(list(args)), to_json(kwargs), filename, line)
+        index = _rinfra.record(full_name, to_json(list(args)), to_json(kwargs), filename, line, order)
         if conditions is not None:
             _conditions[(host.name, index)] = conditions
         return OperationMeta(host.name, index, full_name)
