@@ -22,6 +22,7 @@ usage:
 
 HOSTS: @local (or @localhost), @ssh/NAME or NAME (SSH), comma-separated for several.
 --dry plans only and shows what would change (-v: and the commands).
+--json prints one JSON document (operations, per host status, commands, output) instead.
 --data sets host data for every host (ssh_port, ssh_user, ssh_key, ... as in pyinfra).
 Exit status: 0 success or dry run, 1 a host failed or the deploy script raised, 2 usage error.";
 
@@ -66,6 +67,7 @@ fn deploy(args: &[String]) -> ExitCode {
                 None => return usage("--data takes KEY=VALUE"),
             },
             "--dry" => options.dry = true,
+            "--json" => options.json = true,
             "-v" => options.verbose = options.verbose.saturating_add(1),
             "-vv" => options.verbose = options.verbose.saturating_add(2),
             "-vvv" => options.verbose = options.verbose.saturating_add(3),

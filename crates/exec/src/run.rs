@@ -32,6 +32,8 @@ pub struct RunOptions {
     pub verbose: u8,
     /// Print each host's command output (`exec`).
     pub show_output: bool,
+    /// Print one JSON document (plan and results) instead of the human report.
+    pub json: bool,
 }
 
 /// One host taking part in the run.
@@ -594,9 +596,11 @@ fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState], options: &
         host.prefetch();
     }
     let mut table: Vec<Row> = Vec::new();
+    let mut doc_ops: Vec<Value> = Vec::new();
     for step in &steps {
         let mut header_done = false;
         let mut row = Row::default();
+        let mut doc_hosts = Map::new();
         for (i, host) in hosts.iter_mut().enumerate() {
             let Some(&n) = index[i].get(step) else { continue };
             let Some(call) = host.calls.get(n).cloned() else { continue };
@@ -604,9 +608,12 @@ fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState], options: &
                 continue;
             }
             if !header_done {
-                println!("--> {}", title(&call));
+                if !options.json {
+                    println!("--> {}", title(&call));
+                }
                 header_done = true;
                 row.name = label(&call);
+                row.call = Some(call.clone());
             }
             host.output = (Vec::new(), Vec::new());
             let condition = python.filter(|_| has_condition(&call)).map(|p| p.check_if(host.name(), n));
@@ -624,8 +631,11 @@ fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState], options: &
             if let Some(p) = python {
                 p.set_result(host.name(), n, &result);
             }
-            print_outcome(host.name(), &outcome, options);
-            if options.show_output {
+            doc_hosts.insert(host.name().to_string(), outcome_json(&outcome, &result, options.dry));
+            if !options.json {
+                print_outcome(host.name(), &outcome, options);
+            }
+            if options.show_output && !options.json {
                 for line in host.output.0.iter().chain(&host.output.1) {
                     println!("        {line}");
                 }
@@ -638,8 +648,13 @@ fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState], options: &
             }
         }
         if header_done {
+            doc_ops.push(op_json(&row, doc_hosts));
             table.push(row);
         }
+    }
+    if options.json {
+        print_json(hosts, doc_ops, options);
+        return u8::from(failed.iter().any(|f| *f));
     }
     print_table(&table, options.dry);
     for host in hosts.iter() {
@@ -655,6 +670,7 @@ fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState], options: &
 #[derive(Debug, Default)]
 struct Row {
     name: String,
+    call: Option<OpCall>,
     hosts: usize,
     changed: usize,
     no_change: usize,
@@ -669,6 +685,82 @@ impl Row {
             Outcome::NoChange(_) | Outcome::Skipped => self.no_change += 1,
             Outcome::Error(_) => self.error += 1,
         }
+    }
+}
+
+/// The commands of a plan as shown to people (secrets masked).
+fn shown_commands(plan: &Plan) -> Vec<Value> {
+    plan.commands
+        .iter()
+        .map(|c| {
+            Value::String(match c {
+                Command::Shell(s) => s.shown().to_string(),
+                Command::Upload { src: UploadSource::Path(p), dest } => format!("upload {p} -> {dest}"),
+                Command::Upload { src: UploadSource::Contents(_), dest } => format!("upload (contents) -> {dest}"),
+                Command::Download { src, dest } => format!("download {src} -> {dest}"),
+                Command::Callback { name, .. } => format!("callback {name}"),
+            })
+        })
+        .collect()
+}
+
+/// One host's outcome in the `--json` document.
+fn outcome_json(outcome: &Outcome, result: &CallResult, dry: bool) -> Value {
+    let mut m = Map::new();
+    let (status, plan) = match outcome {
+        Outcome::Changed(p) => (if dry { "would_change" } else { "changed" }, Some(p)),
+        Outcome::NoChange(p) => ("no_change", Some(p)),
+        Outcome::Error(e) => {
+            m.insert("error".into(), Value::String(e.clone()));
+            ("error", None)
+        }
+        Outcome::Skipped => ("skipped", None),
+    };
+    m.insert("status".into(), Value::String(status.into()));
+    if let Some(plan) = plan {
+        m.insert("description".into(), Value::String(plan.description()));
+        m.insert("commands".into(), Value::Array(shown_commands(plan)));
+    }
+    m.insert("stdout".into(), Value::Array(result.stdout.iter().cloned().map(Value::String).collect()));
+    m.insert("stderr".into(), Value::Array(result.stderr.iter().cloned().map(Value::String).collect()));
+    Value::Object(m)
+}
+
+/// One operation in the `--json` document.
+fn op_json(row: &Row, hosts: Map<String, Value>) -> Value {
+    let mut m = Map::new();
+    m.insert("name".into(), Value::String(row.name.clone()));
+    if let Some(call) = &row.call {
+        m.insert("operation".into(), Value::String(call.name.clone()));
+        m.insert("file".into(), Value::String(shown_path(&call.file)));
+        m.insert("line".into(), Value::from(call.line));
+    }
+    m.insert("hosts".into(), Value::Object(hosts));
+    Value::Object(m)
+}
+
+/// The whole `--json` document: version, dry or not, hosts with round trips, operations.
+fn print_json(hosts: &[HostState], operations: Vec<Value>, options: &RunOptions) {
+    let host_docs: Vec<Value> = hosts
+        .iter()
+        .map(|h| {
+            let trips = h.conn.round_trips();
+            serde_json::json!({
+                "name": h.name(),
+                "round_trips": trips.total(),
+                "fact_batches": h.fact_round_trips,
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "version": 1,
+        "dry": options.dry,
+        "hosts": host_docs,
+        "operations": operations,
+    });
+    match serde_json::to_string_pretty(&doc) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("rinfra-exec: {e}"),
     }
 }
 

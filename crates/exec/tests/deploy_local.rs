@@ -98,6 +98,17 @@ fn dry_then_run_then_rerun_is_idempotent() {
     assert_eq!(lines_with(&out, "@local: No change").len(), 3, "{out}");
     assert_eq!(snapshot(&app), before);
 
+    let json = run(dir.path(), &["--json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("one JSON document");
+    let statuses: Vec<&str> = doc["operations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o["hosts"]["@local"]["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["no_change", "no_change", "no_change", "changed"], "{doc}");
+    assert_eq!(doc["operations"][0]["name"], "app dir");
+
     let cache = dir.path().join(".rinfra/facts/@local.json");
     let mode = std::fs::metadata(&cache).expect("fact cache written").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
