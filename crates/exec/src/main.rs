@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use rinfra_exec::python::OpCall;
+use rinfra_exec::python::{Interpreter, InventoryHost, OpCall};
 use rinfra_exec::run::{RunOptions, Target, check_call, fact_key, print_facts, run, run_call};
 use rinfra_exec::{Connector, LocalConnector, SshConfig, SshConnector};
 use rinfra_facts::fact_source::FactKey;
@@ -20,7 +20,8 @@ usage:
   rinfra-exec schema [--json]                                           print the catalogue
   rinfra-exec --help | --version
 
-HOSTS: @local (or @localhost), @ssh/NAME or NAME (SSH), comma-separated for several.
+HOSTS: @local (or @localhost), @ssh/NAME or NAME (SSH), comma-separated for several, or an
+inventory.py (module-level lists of hosts or (hosts, data) tuples; group_data/*.py beside it).
 --dry plans only and shows what would change (-v: and the commands).
 --json prints one JSON document (operations, per host status, commands, output) instead.
 --data sets host data for every host (ssh_port, ssh_user, ssh_key, ... as in pyinfra).
@@ -79,10 +80,6 @@ fn deploy(args: &[String]) -> ExitCode {
     let Some((hosts, rest)) = positional.split_first() else {
         return usage("expected HOSTS and what to run");
     };
-    let names: Vec<String> = hosts.split(',').map(str::trim).filter(|h| !h.is_empty()).map(String::from).collect();
-    if names.is_empty() {
-        return usage("no hosts given");
-    }
     let action = match parse_action(rest) {
         Ok(a) => a,
         Err(e) => return usage(&e),
@@ -94,6 +91,30 @@ fn deploy(args: &[String]) -> ExitCode {
         }
         options.show_output = call.file == EXEC;
     }
+    // Python runs the inventory and deploy files; one interpreter for the whole run.
+    let python = match (&action, hosts.ends_with(".py")) {
+        (Action::Deploy(_), _) | (_, true) => match Interpreter::start(".") {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(1);
+            }
+        },
+        _ => None,
+    };
+    let inventory = match (hosts.ends_with(".py"), &python) {
+        (true, Some(py)) => match load_inventory(py, hosts, &data) {
+            Ok(list) => list,
+            Err(code) => return code,
+        },
+        _ => {
+            let names = hosts.split(',').map(str::trim).filter(|h| !h.is_empty());
+            names.map(|n| InventoryHost { name: n.to_string(), data: data.clone(), groups: vec![] }).collect()
+        }
+    };
+    if inventory.is_empty() {
+        return usage("no hosts given");
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -101,16 +122,35 @@ fn deploy(args: &[String]) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let (targets, unreachable) = connect_all(&rt, &names, &data);
+    let (targets, unreachable) = connect_all(&rt, inventory);
     if targets.is_empty() {
         return ExitCode::from(1);
     }
-    let code = match action {
-        Action::Deploy(path) => run(&path, targets, &options, &rt),
-        Action::Call(call) => run_call(call, targets, &options, &rt),
-        Action::Facts(keys) => print_facts(&keys, targets, &rt),
+    let code = match (action, &python) {
+        (Action::Deploy(path), Some(py)) => run(py, &path, targets, &options, &rt),
+        (Action::Deploy(_), None) => 1,
+        (Action::Call(call), _) => run_call(call, targets, &options, &rt),
+        (Action::Facts(keys), _) => print_facts(&keys, targets, &rt),
     };
     ExitCode::from(code.max(u8::from(unreachable)))
+}
+
+/// The hosts of an inventory file; exit 2 when it is missing, 1 when it raised.
+fn load_inventory(python: &Interpreter, path: &str, data: &Map<String, Value>) -> Result<Vec<InventoryHost>, ExitCode> {
+    let file = PathBuf::from(path);
+    if !file.is_file() {
+        return Err(usage(&format!("no such inventory file: {path}")));
+    }
+    let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let group_data = dir.join("group_data");
+    match python.load_inventory(path, &group_data.to_string_lossy(), data) {
+        Ok(hosts) if hosts.is_empty() => Err(usage(&format!("{path} defines no hosts"))),
+        Ok(hosts) => Ok(hosts),
+        Err(e) => {
+            eprintln!("{e}");
+            Err(ExitCode::from(1))
+        }
+    }
 }
 
 /// The source "file" of `exec -- CMD`, whose output is shown.
@@ -209,15 +249,15 @@ fn parse_facts(args: &[String]) -> Result<Vec<FactKey>, String> {
 }
 
 /// Connect to every host at once; the ones that fail are reported and left out (the others carry on).
-fn connect_all(rt: &tokio::runtime::Runtime, names: &[String], data: &Map<String, Value>) -> (Vec<Target>, bool) {
-    let results = rt.block_on(futures::future::join_all(names.iter().map(|n| connect(n, data))));
+fn connect_all(rt: &tokio::runtime::Runtime, hosts: Vec<InventoryHost>) -> (Vec<Target>, bool) {
+    let results = rt.block_on(futures::future::join_all(hosts.iter().map(|h| connect(&h.name, &h.data))));
     let mut targets = Vec::new();
     let mut unreachable = false;
-    for (name, result) in names.iter().zip(results) {
+    for (host, result) in hosts.into_iter().zip(results) {
         match result {
-            Ok(connector) => targets.push(Target { name: name.clone(), data: data.clone(), connector }),
+            Ok(connector) => targets.push(Target { name: host.name, data: host.data, groups: host.groups, connector }),
             Err(e) => {
-                eprintln!("    {name}: Error: {e}");
+                eprintln!("    {}: Error: {e}", host.name);
                 unreachable = true;
             }
         }

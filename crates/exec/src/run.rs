@@ -42,6 +42,8 @@ pub struct Target {
     pub name: String,
     /// Host data.
     pub data: Map<String, Value>,
+    /// Inventory groups.
+    pub groups: Vec<String>,
     /// How it is reached.
     pub connector: Arc<dyn Connector>,
 }
@@ -430,22 +432,25 @@ pub enum Outcome {
 }
 
 /// Run `deploy` on every target; the process exit code (0 ok or dry, 1 a host or the script failed).
-pub fn run(deploy: &Path, targets: Vec<Target>, options: &RunOptions, rt: &tokio::runtime::Runtime) -> u8 {
+pub fn run(
+    python: &Interpreter,
+    deploy: &Path,
+    targets: Vec<Target>,
+    options: &RunOptions,
+    rt: &tokio::runtime::Runtime,
+) -> u8 {
     let deploy_text = deploy.to_string_lossy().into_owned();
     let dir = deploy.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let search = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let python = match Interpreter::start(&search.to_string_lossy()) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{e}");
-            return 1;
-        }
-    };
+    if let Err(e) = python.add_path(&search.to_string_lossy()) {
+        eprintln!("rinfra: {e}");
+        return 1;
+    }
     let names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
     let mut hosts: Vec<HostState> = Vec::new();
     for target in &targets {
         let state = HostState::new(target, rt.handle().clone());
-        match python.run_deploy(&deploy_text, &target.name, &target.data, &names, state) {
+        match python.run_deploy(&deploy_text, &target.name, &target.data, &target.groups, &names, state) {
             Ok((host, None)) => hosts.push(host),
             Ok((_, Some(e))) | Err(e) => {
                 eprintln!("{e}");
@@ -453,7 +458,7 @@ pub fn run(deploy: &Path, targets: Vec<Target>, options: &RunOptions, rt: &tokio
             }
         }
     }
-    let code = execute_all(Some(&python), &mut hosts, options);
+    let code = execute_all(Some(python), &mut hosts, options);
     write_cache(&search, &hosts);
     close_all(rt, &hosts);
     code

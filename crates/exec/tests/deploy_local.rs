@@ -345,3 +345,35 @@ for name in host.loop(["a", "b"]):
     assert_eq!(block.len(), 2, "{stdout}");
     assert_eq!(std::fs::read_to_string(out_dir.join("a/f")).expect("f"), "@local\n@localhost\n");
 }
+
+#[test]
+fn inventory_file_groups_and_group_data_with_pyinfra_precedence() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("group_data")).expect("group_data");
+    let write = |name: &str, body: &str| std::fs::write(dir.path().join(name), body).expect("write");
+    write("inventory.py", "web = [('@local', {'port': 81})]\ndb = (['@localhost'], {'role': 'db'})\n_skip = ['x']\n");
+    write("group_data/all.py", "port = 80\ngreeting = 'hi'\nrole = 'any'\n");
+    write("group_data/web.py", "greeting = 'hello web'\n");
+    write(
+        "deploy.py",
+        "from pyinfra import host\nprint('DATA', host.name, host.data.port, host.data.greeting, host.data.role, host.groups)\n",
+    );
+    let cli = |extra: &[&str]| {
+        Command::new(BIN).current_dir(dir.path()).args(["inventory.py", "deploy.py"]).args(extra).output().expect("run")
+    };
+    let out = cli(&[]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("DATA @local 81 hello web any ['web', 'inventory']"), "{stdout}");
+    assert!(stdout.contains("DATA @localhost 80 hi db ['db', 'inventory']"), "{stdout}");
+    let out = cli(&["--data", "port=9"]);
+    assert!(text(&out.stdout).contains("DATA @local 9 hello web"), "--data overrides host data");
+
+    let out = Command::new(BIN).current_dir(dir.path()).args(["missing.py", "deploy.py"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no such inventory file: missing.py"));
+    write("broken.py", "hosts = ['@local']\nraise RuntimeError('bad inventory')\n");
+    let out = Command::new(BIN).current_dir(dir.path()).args(["broken.py", "deploy.py"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).starts_with("broken.py:2: RuntimeError: bad inventory"), "{}", text(&out.stderr));
+}

@@ -227,6 +227,44 @@ impl Interpreter {
         .map_err(|e| Python::attach(|py| format!("rinfra: cannot start Python: {}", describe(py, &e))))
     }
 
+    /// Put `dir` first on `sys.path` (the deploy's directory, so its own modules import).
+    pub fn add_path(&self, dir: &str) -> Result<(), String> {
+        Python::attach(|py| -> PyResult<()> {
+            let path = py.import("sys")?.getattr("path")?.cast_into::<PyList>()?;
+            if !path.contains(dir)? {
+                path.insert(0, dir)?;
+            }
+            Ok(())
+        })
+        .map_err(|e| Python::attach(|py| describe(py, &e)))
+    }
+
+    /// The hosts of `inventory.py` with their data (group_data files from `group_data_dir`,
+    /// `overrides` on top) and groups; the error names the user's `file:LINE`.
+    pub fn load_inventory(
+        &self,
+        path: &str,
+        group_data_dir: &str,
+        overrides: &Map<String, Value>,
+    ) -> Result<Vec<InventoryHost>, String> {
+        let loaded = Python::attach(|py| -> PyResult<(Option<String>, Option<String>)> {
+            let json = py.import("json")?;
+            let text = serde_json::to_string(overrides).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+            let overrides = json.call_method1("loads", (text,))?;
+            self.runtime.bind(py).call_method1("load_inventory", (path, group_data_dir, overrides))?.extract()
+        })
+        .map_err(|e| Python::attach(|py| format!("{path}: {}", describe(py, &e))))?;
+        match loaded {
+            (_, Some(error)) => Err(error),
+            (Some(text), None) => serde_json::from_str::<Vec<(String, Map<String, Value>, Vec<String>)>>(&text)
+                .map(|hosts| {
+                    hosts.into_iter().map(|(name, data, groups)| InventoryHost { name, data, groups }).collect()
+                })
+                .map_err(|e| format!("{path}: host data must be plain values (str, int, list, dict...): {e}")),
+            (None, None) => Ok(Vec::new()),
+        }
+    }
+
     /// Run the deploy script `path` for one host through `bridge`; the bridge comes back with
     /// what it recorded, and an error text (`deploy.py:LINE: ...`) if the script failed.
     pub fn run_deploy<B: Bridge + 'static>(
@@ -234,6 +272,7 @@ impl Interpreter {
         path: &str,
         host: &str,
         data: &Map<String, Value>,
+        groups: &[String],
         hosts: &[String],
         bridge: B,
     ) -> Result<(B, Option<String>), String> {
@@ -242,8 +281,10 @@ impl Interpreter {
             let json = py.import("json")?;
             let data_text = serde_json::to_string(data).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
             let data_obj = json.call_method1("loads", (data_text,))?;
-            let groups: Vec<String> = Vec::new();
-            let r = self.runtime.bind(py).call_method1("run_deploy", (path, host, data_obj, groups, hosts.to_vec()))?;
+            let r = self
+                .runtime
+                .bind(py)
+                .call_method1("run_deploy", (path, host, data_obj, groups.to_vec(), hosts.to_vec()))?;
             r.extract::<Option<String>>()
         });
         let error = match outcome {
@@ -280,6 +321,17 @@ impl Interpreter {
                 .map(|_| ())
         });
     }
+}
+
+/// One host of an inventory file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryHost {
+    /// Its name (`web1`, `@local`, `@ssh/web1`).
+    pub name: String,
+    /// Its data, all levels merged.
+    pub data: Map<String, Value>,
+    /// Its groups (the inventory file's name last).
+    pub groups: Vec<String>,
 }
 
 /// How one call ended on one host, as `OperationMeta` reports it.

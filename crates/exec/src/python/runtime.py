@@ -358,6 +358,84 @@ def _format_exception(e, where):
     return f"{last.filename}:{last.lineno}: {message}\nTraceback (most recent call last):\n{trace}"
 
 
+def _hosts_of(value):
+    """The hosts of an inventory group value, or None when it is not a group."""
+    data = {}
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], dict) and isinstance(value[0], (list, tuple)):
+        value, data = value
+    if not isinstance(value, (list, tuple)):
+        return None
+    hosts = []
+    for item in value:
+        if isinstance(item, str):
+            hosts.append((item, {}))
+        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], dict):
+            hosts.append(item)
+        else:
+            return None
+    return hosts, data
+
+
+def _module_data(path):
+    """The public module-level names of a group_data file, as a dict."""
+    namespace = {"__name__": "group_data", "__file__": path}
+    exec_file(path, namespace)
+    return {
+        k: v
+        for k, v in namespace.items()
+        if not k.startswith("_") and not isinstance(v, type(sys)) and not callable(v)
+    }
+
+
+def load_inventory(path, group_data_dir, overrides):
+    """Hosts of inventory.py as JSON text [[name, data, groups], ...], or (None, error text).
+
+    Data precedence as pyinfra's: overrides (--data) > host > group (inventory tuple, then
+    group_data/<group>.py) > group_data/all.py."""
+    import os
+
+    try:
+        namespace = {"__name__": "inventory", "__file__": path}
+        exec_file(path, namespace)
+        file_group = os.path.splitext(os.path.basename(path))[0]
+        order = []
+        host_data = {}
+        host_groups = {}
+        group_inline = {}
+        for name, value in list(namespace.items()):
+            if name.startswith("_"):
+                continue
+            found = _hosts_of(value)
+            if found is None:
+                continue
+            hosts, data = found
+            group_inline[name] = data
+            for host_name, data in hosts:
+                if host_name not in host_data:
+                    order.append(host_name)
+                    host_data[host_name] = {}
+                    host_groups[host_name] = []
+                host_data[host_name].update(data)
+                host_groups[host_name].append(name)
+        def group_file(group):
+            file = os.path.join(group_data_dir, group + ".py")
+            return _module_data(file) if os.path.isfile(file) else {}
+        all_data = group_file("all")
+        result = []
+        for host_name in order:
+            groups = host_groups[host_name] + [file_group]
+            merged = dict(all_data)
+            for group in groups:
+                merged.update(group_file(group))
+                merged.update(group_inline.get(group, {}))
+            merged.update(host_data[host_name])
+            merged.update(overrides)
+            result.append([host_name, merged, groups])
+        return to_json(result), None
+    except BaseException as e:  # noqa: BLE001 - user code: reported, not raised
+        return None, _format_exception(e, path)
+
+
 def install(sources):
     """Register the generated modules (name -> source, parents first) in sys.modules."""
     import types
