@@ -258,6 +258,12 @@ fn the_local_example_plans_cleanly() {
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(stdout.contains("Deploying to @local"), "{stdout}");
     assert!(stdout.contains("(files.line at examples/local/tasks.py:10)"), "{stdout}");
+    let out = Command::new(BIN)
+        .current_dir(&root)
+        .args(["examples/local/inventory.py", "examples/local/deploy.py", "--dry"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
 }
 
 #[test]
