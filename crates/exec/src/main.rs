@@ -25,6 +25,7 @@ inventory.py (module-level lists of hosts or (hosts, data) tuples; group_data/*.
 --dry plans only and shows what would change (-v: and the commands).
 --json prints one JSON document (operations, per host status, commands, output) instead.
 --data sets host data for every host (ssh_port, ssh_user, ssh_key, ... as in pyinfra).
+--config FILE runs a pyinfra config file (default: ./config.py if present): SUDO, SUDO_USER, ...
 Exit status: 0 success or dry run, 1 a host failed or the deploy script raised, 2 usage error.";
 
 fn main() -> ExitCode {
@@ -53,6 +54,7 @@ fn deploy(args: &[String]) -> ExitCode {
     let mut options = RunOptions::default();
     let mut positional = Vec::new();
     let mut data = Map::new();
+    let mut config: Option<PathBuf> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -66,6 +68,10 @@ fn deploy(args: &[String]) -> ExitCode {
                     data.insert(k.to_string(), parse_value(v));
                 }
                 None => return usage("--data takes KEY=VALUE"),
+            },
+            "--config" => match it.next() {
+                Some(path) => config = Some(PathBuf::from(path)),
+                None => return usage("--config takes a file"),
             },
             "--dry" => options.dry = true,
             "--json" => options.json = true,
@@ -102,6 +108,11 @@ fn deploy(args: &[String]) -> ExitCode {
         },
         _ => None,
     };
+    if let Some(py) = &python
+        && let Err(code) = load_config(py, config.as_deref())
+    {
+        return code;
+    }
     let inventory = match (hosts.ends_with(".py"), &python) {
         (true, Some(py)) => match load_inventory(py, hosts, &data) {
             Ok(list) => list,
@@ -133,6 +144,20 @@ fn deploy(args: &[String]) -> ExitCode {
         (Action::Facts(keys), _) => print_facts(&keys, targets, &rt),
     };
     ExitCode::from(code.max(u8::from(unreachable)))
+}
+
+/// Run `--config FILE`, else `config.py` in the working directory if there is one (as pyinfra does).
+fn load_config(python: &Interpreter, given: Option<&std::path::Path>) -> Result<(), ExitCode> {
+    let path = match given {
+        Some(p) if !p.is_file() => return Err(usage(&format!("no such config file: {}", p.display()))),
+        Some(p) => p.to_path_buf(),
+        None if std::path::Path::new("config.py").is_file() => PathBuf::from("config.py"),
+        None => return Ok(()),
+    };
+    python.load_config(&path.to_string_lossy()).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(1)
+    })
 }
 
 /// The hosts of an inventory file; exit 2 when it is missing, 1 when it raised.

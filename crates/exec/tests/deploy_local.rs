@@ -383,3 +383,33 @@ fn inventory_file_groups_and_group_data_with_pyinfra_precedence() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).starts_with("broken.py:2: RuntimeError: bad inventory"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn config_py_sets_global_argument_defaults() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, body: &str| std::fs::write(dir.path().join(name), body).expect("write");
+    write("config.py", "SHELL = 'bash'\nIGNORE_ERRORS = True\nlowercase_ignored = 1\n");
+    let shell_file = dir.path().join("shell");
+    write(
+        "deploy.py",
+        &format!(
+            "from pyinfra import config\nfrom pyinfra.operations import server\nassert config.SHELL == 'bash'\n\
+             server.shell(commands=['exit 3'])\nserver.shell(commands=['echo $0 > {}'])\n",
+            shell_file.display()
+        ),
+    );
+    let out = run(dir.path(), &[]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "IGNORE_ERRORS from config.py: {stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("@local: Error"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&shell_file).expect("ran after the error"), "bash\n");
+
+    write("bad.py", "SUDO = (\n");
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["@local", "deploy.py", "--config", "bad.py"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).starts_with("bad.py:1: SyntaxError"), "{}", text(&out.stderr));
+}

@@ -227,6 +227,15 @@ impl Interpreter {
         .map_err(|e| Python::attach(|py| format!("rinfra: cannot start Python: {}", describe(py, &e))))
     }
 
+    /// Run `config.py`: its upper-case names set `pyinfra.config` (defaults for `_sudo` and others).
+    pub fn load_config(&self, path: &str) -> Result<(), String> {
+        let error = Python::attach(|py| -> PyResult<Option<String>> {
+            self.runtime.bind(py).call_method1("load_config", (path,))?.extract()
+        })
+        .map_err(|e| Python::attach(|py| format!("{path}: {}", describe(py, &e))))?;
+        error.map_or(Ok(()), Err)
+    }
+
     /// Put `dir` first on `sys.path` (the deploy's directory, so its own modules import).
     pub fn add_path(&self, dir: &str) -> Result<(), String> {
         Python::attach(|py| -> PyResult<()> {

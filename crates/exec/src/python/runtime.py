@@ -235,12 +235,38 @@ def _conditions_of(value):
     raise TypeError("_if takes a callable or a list of callables (e.g. other_op.did_change)")
 
 
+# Config attributes that act as defaults for global arguments (pyinfra's config -> op defaults).
+_CONFIG_GLOBALS = (
+    ("SUDO", "_sudo"),
+    ("SUDO_USER", "_sudo_user"),
+    ("IGNORE_ERRORS", "_ignore_errors"),
+    ("SHELL", "_shell_executable"),
+)
+
+
+def load_config(path):
+    """Run config.py: its upper-case names become attributes of `pyinfra.config`. None, or the error text."""
+    try:
+        namespace = {"__name__": "config", "__file__": path}
+        exec_file(path, namespace)
+        for name, value in namespace.items():
+            if name.isupper():
+                setattr(config, name, value)
+        return None
+    except BaseException as e:  # noqa: BLE001 - user code: reported, not raised
+        return _format_exception(e, path)
+
+
 def op(full_name):
     """An operation function that records its call for the executor."""
 
     def call(*args, **kwargs):
         (filename, line), order = _user_frames()
         order.extend(host.loop_position)
+        for attr, arg in _CONFIG_GLOBALS:
+            value = getattr(config, attr, None)
+            if value not in (None, False) and arg not in kwargs:
+                kwargs[arg] = value
         conditions = kwargs.pop("_if", None)
         if conditions is not None:
             conditions = _conditions_of(conditions)
@@ -339,16 +365,16 @@ def run_deploy(path, name, data, groups, hosts):
     try:
         exec_file(path, {"__name__": "__main__", "__file__": path})
         return None
-    except SyntaxError as e:
-        text = (e.text or "").rstrip("\n")
-        detail = f"\n    {text.strip()}" if text.strip() else ""
-        return f"{e.filename}:{e.lineno}: SyntaxError: {e.msg}{detail}"
     except BaseException as e:  # noqa: BLE001 - any failure of user code is reported, not raised
         return _format_exception(e, path)
 
 
 def _format_exception(e, where):
     """`file:LINE: Type: message` and the traceback, with the user's frames only."""
+    if isinstance(e, SyntaxError) and e.filename and not str(e.filename).startswith("<rinfra"):
+        text = (e.text or "").strip()
+        detail = f"\n    {text}" if text else ""
+        return f"{e.filename}:{e.lineno}: {type(e).__name__}: {e.msg}{detail}"
     frames = [f for f in traceback.extract_tb(e.__traceback__) if not f.filename.startswith("<rinfra")]
     message = "".join(traceback.format_exception_only(type(e), e)).strip()
     if not frames:
