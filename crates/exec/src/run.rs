@@ -3,7 +3,7 @@
 //! plan's commands through the host's connector, report `Success` / `No change` / `Error`.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -167,8 +167,11 @@ pub struct HostState {
     rt: Handle,
     env: HostEnv,
     local: LocalFs,
-    /// Facts valid now (cleared after an operation changes the host).
-    current: HostFacts,
+    /// Facts valid now, by the command that gathered them (`sh -s`, or under sudo); cleared after
+    /// an operation runs commands on the host.
+    current: BTreeMap<String, HostFacts>,
+    /// No facts (what an unused runner knows).
+    empty: HostFacts,
     /// Every fact gathered during the run, for the cache.
     gathered: HostFacts,
     /// Recorded operation calls, in order.
@@ -192,7 +195,8 @@ impl HostState {
             rt,
             env: HostEnv { name: target.name.clone(), data: target.data.clone(), timestamp: local_timestamp() },
             local: LocalFs::new(),
-            current: facts.clone(),
+            current: BTreeMap::new(),
+            empty: facts.clone(),
             gathered: facts,
             calls: Vec::new(),
             fact_round_trips: 0,
@@ -210,19 +214,29 @@ impl HostState {
         &self.gathered
     }
 
-    fn gather(&mut self, keys: &[FactKey]) -> Result<(), String> {
+    /// The facts known now that were gathered through `runner`.
+    fn known(&self, runner: &str) -> &HostFacts {
+        self.current.get(runner).unwrap_or(&self.empty)
+    }
+
+    fn gather(&mut self, keys: &[FactKey], runner: &str) -> Result<(), String> {
         let conn = self.conn.clone();
-        let got = self
-            .rt
-            .block_on(gather(conn.as_ref(), keys, &self.current, &GatherOptions::default()))
-            .map_err(|e| e.to_string())?;
+        let options = GatherOptions { runner: runner.to_string(), timeout: None };
+        let got =
+            self.rt.block_on(gather(conn.as_ref(), keys, self.known(runner), &options)).map_err(|e| e.to_string())?;
         self.fact_round_trips += got.round_trips;
         self.gathered.gathered_at = now_secs();
         let mut first_error = None;
+        let name = self.env.name.clone();
+        let known = self.current.entry(runner.to_string()).or_insert_with(|| HostFacts {
+            host: name,
+            gathered_at: 0,
+            facts: Default::default(),
+        });
         for (key, result) in got.results {
             match result {
                 Ok(value) => {
-                    self.current.insert(&key, value.clone());
+                    known.insert(&key, value.clone());
                     self.gathered.insert(&key, value);
                 }
                 Err(e) => {
@@ -234,33 +248,41 @@ impl HostState {
     }
 
     /// Gather, in one batch per pass, the facts every recorded call asks for against the facts known
-    /// now, so an unchanged host costs one fact round trip. Best effort: a fact that fails here is
-    /// asked again (and its error reported) by the operation that needs it.
+    /// now, so an unchanged host costs one fact round trip (one per privilege level used). Best
+    /// effort: a fact that fails here is asked again (and its error reported) by the operation.
     pub fn prefetch(&mut self) {
-        for _ in 0..4 {
-            let probe = Probe { known: &self.current, missing: RefCell::new(Vec::new()) };
-            for call in &self.calls {
-                let _ = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &self.env);
-            }
-            let missing = probe.missing.into_inner();
-            if missing.is_empty() || self.gather(&missing).is_err() {
-                return;
+        let mut runners: Vec<String> = self.calls.iter().map(fact_runner).collect();
+        runners.sort();
+        runners.dedup();
+        for runner in runners {
+            for _ in 0..4 {
+                let probe = Probe { known: self.known(&runner), missing: RefCell::new(Vec::new()) };
+                for call in self.calls.iter().filter(|c| fact_runner(c) == runner) {
+                    let _ =
+                        plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &self.env);
+                }
+                let missing = probe.missing.into_inner();
+                if missing.is_empty() || self.gather(&missing, &runner).is_err() {
+                    break;
+                }
             }
         }
     }
 
-    /// Plan a call against the host's current facts, gathering what the planner asks for.
+    /// Plan a call against the host's current facts, gathering what the planner asks for (with the
+    /// call's sudo settings, as pyinfra gathers an operation's facts).
     pub fn plan(&mut self, call: &OpCall) -> Result<Plan, String> {
+        let runner = fact_runner(call);
         // Each pass gathers every fact the planner asked for; facts whose arguments depend on
         // other facts take a few passes.
         for _ in 0..16 {
-            let probe = Probe { known: &self.current, missing: RefCell::new(Vec::new()) };
+            let probe = Probe { known: self.known(&runner), missing: RefCell::new(Vec::new()) };
             let planned = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &self.env);
             let missing = probe.missing.into_inner();
             if missing.is_empty() {
                 return planned.map_err(|e| e.to_string());
             }
-            self.gather(&missing)?;
+            self.gather(&missing, &runner)?;
         }
         Err(format!("{}: the planner kept asking for new facts", call.name))
     }
@@ -270,7 +292,7 @@ impl HostState {
         let (_, global) = split_globals(&call.name, &call.keywords);
         let globals = Args::bind(GLOBAL_ARGS, &[], &global).map_err(|e| e.to_string())?;
         // Whatever happens next, the host may have changed: its facts must be asked again.
-        self.current.facts.clear();
+        self.current.clear();
         self.output = (Vec::new(), Vec::new());
         for command in &plan.commands {
             self.execute_one(command, &globals)?;
@@ -363,6 +385,19 @@ pub fn wrap_command(raw: &str, globals: &Args) -> Result<RemoteCommand, String> 
     Ok(remote)
 }
 
+/// The command that runs a call's fact batch: `sh -s`, or under sudo when the call uses `_sudo`.
+fn fact_runner(call: &OpCall) -> String {
+    let (_, global) = split_globals(&call.name, &call.keywords);
+    let plain = GatherOptions::default().runner;
+    match Args::bind(GLOBAL_ARGS, &[], &global) {
+        Ok(g) if g.flag("_sudo") => {
+            let user = g.opt_str("_sudo_user").map(|u| format!("-u {} ", quote(&u))).unwrap_or_default();
+            format!("sudo -H -n {user}{plain}")
+        }
+        _ => plain,
+    }
+}
+
 /// After a sudo upload to `temp`: the privileged copy into `dest` (owned by `_sudo_user` when set),
 /// and the unprivileged removal of `temp`.
 fn sudo_copy_commands(temp: &str, dest: &str, globals: &Args) -> Result<(RemoteCommand, RemoteCommand), String> {
@@ -405,11 +440,12 @@ impl Bridge for HostState {
 
     fn get_fact(&mut self, fact: &str, positional: &[Value], keywords: &Map<String, Value>) -> Result<Value, String> {
         let key = fact_key(fact, positional, keywords)?;
-        if let Ok(v) = self.current.fact(&key) {
+        let runner = GatherOptions::default().runner;
+        if let Ok(v) = self.known(&runner).fact(&key) {
             return Ok(v);
         }
-        self.gather(std::slice::from_ref(&key))?;
-        self.current.fact(&key).map_err(|_| format!("fact {key} could not be gathered"))
+        self.gather(std::slice::from_ref(&key), &runner)?;
+        self.known(&runner).fact(&key).map_err(|_| format!("fact {key} could not be gathered"))
     }
 
     fn will_change(&mut self, index: usize) -> Result<bool, String> {
@@ -494,7 +530,7 @@ pub fn print_facts(keys: &[FactKey], targets: Vec<Target>, rt: &tokio::runtime::
     for target in &targets {
         let mut host = HostState::new(target, rt.handle().clone());
         let mut facts = Map::new();
-        match host.rt.block_on(gather(host.conn.as_ref(), keys, &host.current, &GatherOptions::default())) {
+        match host.rt.block_on(gather(host.conn.as_ref(), keys, &host.empty, &GatherOptions::default())) {
             Ok(got) => {
                 for (key, result) in got.results {
                     let value = result.unwrap_or_else(|e| {
@@ -923,6 +959,14 @@ mod tests {
         assert_eq!(sudo.command, "sudo -H -n -u app sh -c 'cd /srv && id'");
         let env = wrap_command("env", &globals(json!({"_env": {"A": "1"}}))).expect("wrap");
         assert_eq!(env.env, vec![("A".to_string(), "1".to_string())]);
+    }
+
+    #[test]
+    fn facts_of_sudo_calls_are_gathered_under_sudo() {
+        let plain = call("files.directory", json!({"path": "/x"}));
+        assert_eq!(fact_runner(&plain), "sh -s");
+        let sudo = call("files.directory", json!({"path": "/x", "_sudo": true, "_sudo_user": "pg"}));
+        assert_eq!(fact_runner(&sudo), "sudo -H -n -u pg sh -s");
     }
 
     #[test]
