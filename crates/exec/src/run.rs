@@ -80,6 +80,15 @@ const SUPPORTED_GLOBALS: &[&str] = &[
     "_shell_executable",
     "_ignore_errors",
     "_success_exit_codes",
+    "_timeout",
+    "_stdin",
+    "_retries",
+    "_retry_delay",
+    "_continue_on_error",
+    // Hosts run one after another in this version, which satisfies both.
+    "_serial",
+    "_parallel",
+    "_run_once",
 ];
 
 fn unsupported_global(globals: &Args) -> Result<(), String> {
@@ -294,10 +303,36 @@ impl HostState {
         // Whatever happens next, the host may have changed: its facts must be asked again.
         self.current.clear();
         self.output = (Vec::new(), Vec::new());
+        // `_continue_on_error`: run the remaining commands too; the operation still fails.
+        let carry_on = globals.flag("_continue_on_error");
+        let mut first_error = None;
         for command in &plan.commands {
-            self.execute_one(command, &globals)?;
+            if let Err(e) = self.execute_one(command, &globals) {
+                if !carry_on {
+                    return Err(e);
+                }
+                first_error.get_or_insert(e);
+            }
         }
-        Ok(())
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Run one shell command, retrying a failure `_retries` times `_retry_delay` seconds apart.
+    fn run_shell(&mut self, remote: &RemoteCommand, globals: &Args) -> Result<crate::CommandOutput, String> {
+        let retries = globals.get("_retries").as_u64().unwrap_or(0);
+        let delay = globals.get("_retry_delay").as_f64().filter(|d| d.is_finite() && *d >= 0.0).unwrap_or(5.0);
+        let codes = success_codes(globals);
+        let conn = self.conn.clone();
+        let mut attempt = 0;
+        loop {
+            let out = self.rt.block_on(conn.run(remote)).map_err(|e| e.to_string())?;
+            let ok = out.status.code().is_some_and(|c| codes.contains(&i64::from(c)));
+            if ok || attempt >= retries {
+                return Ok(out);
+            }
+            attempt += 1;
+            std::thread::sleep(std::time::Duration::from_secs_f64(delay.min(3600.0)));
+        }
     }
 
     fn execute_one(&mut self, command: &Command, globals: &Args) -> Result<(), String> {
@@ -305,7 +340,7 @@ impl HostState {
         match command {
             Command::Shell(shell) => {
                 let remote = wrap_command(&shell.raw, globals)?;
-                let out = self.rt.block_on(conn.run(&remote)).map_err(|e| e.to_string())?;
+                let out = self.run_shell(&remote, globals)?;
                 self.output.0.extend(out.stdout_lines());
                 self.output.1.extend(out.stderr_lines());
                 let codes = success_codes(globals);
@@ -373,6 +408,19 @@ pub fn wrap_command(raw: &str, globals: &Args) -> Result<RemoteCommand, String> 
         line = format!("sudo -H -n {user}{line}");
     }
     let mut remote = RemoteCommand::new(line);
+    if let Some(secs) = globals.get("_timeout").as_f64().filter(|s| s.is_finite() && *s > 0.0) {
+        remote = remote.timeout(std::time::Duration::from_secs_f64(secs.min(1e9)));
+    }
+    // `_stdin`: a string or lines, each ending with a newline (as pyinfra writes them).
+    let lines: Vec<String> = match globals.get("_stdin") {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect(),
+        _ => Vec::new(),
+    };
+    if !lines.is_empty() {
+        let text: String = lines.iter().map(|l| if l.ends_with('\n') { l.clone() } else { format!("{l}\n") }).collect();
+        remote = remote.stdin(text.into_bytes());
+    }
     if let Value::Object(env) = globals.get("_env") {
         for (k, v) in env {
             let text = match v {
@@ -646,6 +694,10 @@ fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState], options: &
             let Some(&n) = index[i].get(step) else { continue };
             let Some(call) = host.calls.get(n).cloned() else { continue };
             if failed[i] {
+                continue;
+            }
+            // `_run_once`: the first host that reaches the call runs it; the others skip it.
+            if row.hosts > 0 && call.keywords.get("_run_once").is_some_and(rinfra_facts::value::truthy) {
                 continue;
             }
             if !header_done {

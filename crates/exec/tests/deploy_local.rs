@@ -413,3 +413,30 @@ fn config_py_sets_global_argument_defaults() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).starts_with("bad.py:1: SyntaxError"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn global_arguments_stdin_timeout_retries_run_once_continue_on_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().display();
+    let body = format!(
+        r#"from pyinfra.operations import server
+server.shell(name="stdin", commands=["cat > {d}/stdin"], _stdin=["a", "b"])
+server.shell(name="timeout", commands=["sleep 5"], _timeout=1, _ignore_errors=True)
+server.shell(name="retry", commands=["test -e {d}/flag || (touch {d}/flag; exit 1)"], _retries=1, _retry_delay=0)
+server.shell(name="once", commands=["echo once >> {d}/once"], _run_once=True)
+server.shell(name="carry", commands=["false", "touch {d}/carried"], _continue_on_error=True, _ignore_errors=True)
+"#
+    );
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let started = std::time::Instant::now();
+    let out = Command::new(BIN).current_dir(dir.path()).args(["@local,@localhost", "deploy.py"]).output().expect("run");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "errors were ignored: {stdout}{}", text(&out.stderr));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "_timeout stopped sleep 5");
+    assert_eq!(lines_with(&stdout, "timed out after 1s").len(), 2, "{stdout}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("stdin")).expect("stdin"), "a\nb\n");
+    assert_eq!(std::fs::read_to_string(dir.path().join("once")).expect("once"), "once\n");
+    assert!(dir.path().join("carried").exists());
+    let retry = stdout.split("--> retry").nth(1).unwrap_or("");
+    assert!(retry.lines().take(3).skip(1).all(|l| l.ends_with("Success")), "{stdout}");
+}
