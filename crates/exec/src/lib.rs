@@ -14,6 +14,7 @@
 //!   execute through the connector, report `Success` / `No change` / `Error`, cache the facts in
 //!   `.rinfra/facts/` (mode 0600).
 //! - [`localfs`]: the controller's files as planners see them.
+//! - [`run_cache`]: `.rinfra/runs/<host>.json`, each host's data and operation calls for the editor.
 //!
 //! Architecture invariants: this is the only rinfra crate that talks to hosts; it builds no command
 //! strings of its own beyond the batch script and the `export` prefix for environment variables
@@ -43,6 +44,7 @@ pub mod gather;
 pub mod localfs;
 pub mod python;
 pub mod run;
+pub mod run_cache;
 
 pub use connector::local::LocalConnector;
 pub use connector::ssh::{Negotiated, SshConfig, SshConnector, StrictHostKeyChecking};

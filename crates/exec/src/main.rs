@@ -209,6 +209,7 @@ fn parse_action(rest: &[String]) -> Result<Action, String> {
                 file: EXEC.into(),
                 line: 0,
                 order: vec![],
+                source: String::new(),
             }))
         }
         path if path.ends_with(".py") => {
@@ -230,6 +231,7 @@ fn parse_action(rest: &[String]) -> Result<Action, String> {
                 file: "<command line>".into(),
                 line: 0,
                 order: vec![],
+                source: String::new(),
             }))
         }
         other => Err(format!("'{other}' is neither a deploy script (.py), an operation, `fact` nor `exec`")),

@@ -189,6 +189,8 @@ pub struct HostState {
     pub fact_round_trips: u64,
     /// Output of the last executed call's commands (stdout lines, stderr lines).
     output: (Vec<String>, Vec<String>),
+    /// Inventory groups.
+    groups: Vec<String>,
 }
 
 fn now_secs() -> u64 {
@@ -210,6 +212,7 @@ impl HostState {
             calls: Vec::new(),
             fact_round_trips: 0,
             output: (Vec::new(), Vec::new()),
+            groups: target.groups.clone(),
         }
     }
 
@@ -975,6 +978,11 @@ fn write_cache(root: &Path, hosts: &[HostState]) {
             continue;
         }
         restrict(cache.dir(), host.name());
+        let doc = crate::run_cache::document(host.name(), &host.groups, &host.env.data, &host.calls, now_secs());
+        let path = crate::run_cache::path(root, host.name());
+        if let Err(e) = crate::run_cache::store(&path, &doc) {
+            eprintln!("rinfra: cannot write {}: {e}", path.display());
+        }
     }
 }
 
@@ -1056,6 +1064,7 @@ mod tests {
             file: "deploy.py".into(),
             line: 1,
             order: vec![1],
+            source: String::new(),
         }
     }
 

@@ -440,3 +440,28 @@ server.shell(name="carry", commands=["false", "touch {d}/carried"], _continue_on
     let retry = stdout.split("--> retry").nth(1).unwrap_or("");
     assert!(retry.lines().take(3).skip(1).all(|l| l.ends_with("Success")), "{stdout}");
 }
+
+#[test]
+fn the_run_cache_records_calls_and_masked_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let call = "files.directory(\n    path=\"/tmp/x\",\n)";
+    std::fs::write(dir.path().join("deploy.py"), format!("from pyinfra.operations import files\n{call}\n"))
+        .expect("deploy.py");
+    let out = run(dir.path(), &["--dry", "--data", "ssh_password=hunter2", "--data", "role=web"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let path = dir.path().join(".rinfra/runs/@local.json");
+    assert_eq!(std::fs::metadata(&path).expect("run cache").permissions().mode() & 0o777, 0o600);
+    let body = std::fs::read_to_string(&path).expect("read");
+    assert!(!body.contains("hunter2"), "{body}");
+    let doc: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["data"]["role"], "web");
+    assert_eq!(doc["data"]["ssh_password"], "*MASKED*");
+    let first = &doc["calls"][0];
+    assert_eq!(first["operation"], "files.directory");
+    assert_eq!(first["line"], 2);
+    assert_eq!(first["keywords"], serde_json::json!({"path": "/tmp/x"}));
+    use sha1::Digest;
+    let expected: String = sha1::Sha1::digest(call.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(first["source_sha1"], expected.as_str(), "hash of the whole call expression");
+}

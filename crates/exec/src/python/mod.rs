@@ -34,6 +34,8 @@ pub struct OpCall {
     /// Line numbers of the user's frames at the call, outermost first: its place in deploy order
     /// (pyinfra's op order), which lines up the same call across hosts.
     pub order: Vec<u32>,
+    /// The call expression's source text (empty when unknown), hashed in the run cache.
+    pub source: String,
 }
 
 /// What the Python side asks of the executor while a deploy script runs for one host.
@@ -72,23 +74,26 @@ fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> PyResult<T> {
     serde_json::from_str(text).map_err(|e| PyTypeError::new_err(format!("rinfra: bad argument value: {e}")))
 }
 
-#[pyfunction]
-fn record(
-    py: Python<'_>,
-    name: &str,
-    args: &str,
-    kwargs: &str,
-    file: &str,
+/// Where a call was made, as the Python side reports it.
+#[derive(serde::Deserialize)]
+struct Place {
+    file: String,
     line: u32,
     order: Vec<u32>,
-) -> PyResult<usize> {
+    source: String,
+}
+
+#[pyfunction]
+fn record(py: Python<'_>, name: &str, args: &str, kwargs: &str, place: &str) -> PyResult<usize> {
+    let place: Place = parse_json(place)?;
     let call = OpCall {
         name: name.to_string(),
         positional: parse_json(args)?,
         keywords: parse_json(kwargs)?,
-        file: file.to_string(),
-        line,
-        order,
+        file: place.file,
+        line: place.line,
+        order: place.order,
+        source: place.source,
     };
     with_bridge(py, move |b| b.record(call))?.map_err(PyTypeError::new_err)
 }

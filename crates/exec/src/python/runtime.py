@@ -211,20 +211,37 @@ class OperationMeta:
         return f"OperationMeta({self._name!r})"
 
 
+def _call_source(frame):
+    """The source text of the call expression a frame is executing (Python 3.11+ positions), or ''."""
+    try:
+        import linecache
+
+        positions = list(frame.f_code.co_positions())
+        first, last, start, end = positions[frame.f_lasti // 2]
+        lines = linecache.getlines(frame.f_code.co_filename)[first - 1 : last]
+        if not lines or start is None or end is None:
+            return ""
+        if len(lines) == 1:
+            return lines[0][start:end]
+        return lines[0][start:] + "".join(lines[1:-1]) + lines[-1][:end]
+    except Exception:  # noqa: BLE001 - the source text is informative only
+        return ""
+
+
 def _user_frames():
-    """The calling user frame's (file, line) and the line numbers of every user frame on the
-    stack, outermost first: the call's place in deploy order, as pyinfra's op order."""
+    """The calling user frame's (file, line, call source) and the line numbers of every user frame
+    on the stack, outermost first: the call's place in deploy order, as pyinfra's op order."""
     frame = sys._getframe(2)
     lines = []
     first = None
     while frame is not None:
         if not frame.f_code.co_filename.startswith("<rinfra"):
             if first is None:
-                first = (frame.f_code.co_filename, frame.f_lineno)
+                first = (frame.f_code.co_filename, frame.f_lineno, _call_source(frame))
             lines.append(frame.f_lineno)
         frame = frame.f_back
     lines.reverse()
-    return first or ("<unknown>", 0), lines
+    return first or ("<unknown>", 0, ""), lines
 
 
 def _conditions_of(value):
@@ -236,11 +253,12 @@ def _conditions_of(value):
 
 
 # Config attributes that act as defaults for global arguments (pyinfra's config -> op defaults).
+# Each: (config attribute, global argument, the argument's default, which adds nothing).
 _CONFIG_GLOBALS = (
-    ("SUDO", "_sudo"),
-    ("SUDO_USER", "_sudo_user"),
-    ("IGNORE_ERRORS", "_ignore_errors"),
-    ("SHELL", "_shell_executable"),
+    ("SUDO", "_sudo", False),
+    ("SUDO_USER", "_sudo_user", None),
+    ("IGNORE_ERRORS", "_ignore_errors", False),
+    ("SHELL", "_shell_executable", "sh"),
 )
 
 
@@ -261,18 +279,19 @@ def op(full_name):
     """An operation function that records its call for the executor."""
 
     def call(*args, **kwargs):
-        (filename, line), order = _user_frames()
+        (filename, line, source), order = _user_frames()
         order.extend(host.loop_position)
-        for attr, arg in _CONFIG_GLOBALS:
-            value = getattr(config, attr, None)
-            if value not in (None, False) and arg not in kwargs:
+        for attr, arg, default in _CONFIG_GLOBALS:
+            value = getattr(config, attr, default)
+            if value != default and arg not in kwargs:
                 kwargs[arg] = value
         conditions = kwargs.pop("_if", None)
         if conditions is not None:
             conditions = _conditions_of(conditions)
             # The executor only learns that there is a condition; the callables stay here.
             kwargs["_if"] = True
-        index = _rinfra.record(full_name, to_json(list(args)), to_json(kwargs), filename, line, order)
+        place = json.dumps({"file": filename, "line": line, "order": order, "source": source})
+        index = _rinfra.record(full_name, to_json(list(args)), to_json(kwargs), place)
         if conditions is not None:
             _conditions[(host.name, index)] = conditions
         return OperationMeta(host.name, index, full_name)
