@@ -23,6 +23,7 @@ usage:
 HOSTS: @local (or @localhost), @ssh/NAME or NAME (SSH), comma-separated for several, or an
 inventory.py (module-level lists of hosts or (hosts, data) tuples; group_data/*.py beside it).
 --dry plans only and shows what would change (-v: and the commands).
+--diff shows a unified diff of each file that files.put / files.template would write.
 --json prints one JSON document (operations, per host status, commands, output) instead.
 --data sets host data for every host (ssh_port, ssh_user, ssh_key, ... as in pyinfra).
 --config FILE runs a pyinfra config file (default: ./config.py if present): SUDO, SUDO_USER, ...
@@ -75,6 +76,7 @@ fn deploy(args: &[String]) -> ExitCode {
             },
             "--dry" => options.dry = true,
             "--json" => options.json = true,
+            "--diff" => options.diff = true,
             "-v" => options.verbose = options.verbose.saturating_add(1),
             "-vv" => options.verbose = options.verbose.saturating_add(2),
             "-vvv" => options.verbose = options.verbose.saturating_add(3),

@@ -34,6 +34,8 @@ pub struct RunOptions {
     pub show_output: bool,
     /// Print one JSON document (plan and results) instead of the human report.
     pub json: bool,
+    /// Show a unified diff of each file an operation uploads (`files.put`, `files.template`).
+    pub diff: bool,
 }
 
 /// One host taking part in the run.
@@ -191,6 +193,8 @@ pub struct HostState {
     output: (Vec<String>, Vec<String>),
     /// Inventory groups.
     groups: Vec<String>,
+    /// `--diff` lines for the current call.
+    diff: Vec<String>,
 }
 
 fn now_secs() -> u64 {
@@ -213,6 +217,7 @@ impl HostState {
             fact_round_trips: 0,
             output: (Vec::new(), Vec::new()),
             groups: target.groups.clone(),
+            diff: Vec::new(),
         }
     }
 
@@ -712,11 +717,12 @@ fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState], options: &
                 row.call = Some(call.clone());
             }
             host.output = (Vec::new(), Vec::new());
+            host.diff.clear();
             let condition = python.filter(|_| has_condition(&call)).map(|p| p.check_if(host.name(), n));
             let outcome = match condition {
                 Some(Ok(false)) => Outcome::Skipped,
                 Some(Err(e)) => Outcome::Error(e),
-                Some(Ok(true)) | None => run_one(host, &call, options),
+                Some(Ok(true)) | None => run_one(host, &call, options, python),
             };
             let result = CallResult {
                 changed: matches!(outcome, Outcome::Changed(_)),
@@ -730,6 +736,11 @@ fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState], options: &
             doc_hosts.insert(host.name().to_string(), outcome_json(&outcome, &result, options.dry));
             if !options.json {
                 print_outcome(host.name(), &outcome, options);
+            }
+            if !options.json {
+                for line in &host.diff {
+                    println!("        {line}");
+                }
             }
             if options.show_output && !options.json {
                 for line in host.output.0.iter().chain(&host.output.1) {
@@ -887,13 +898,19 @@ fn ignore_errors(call: &OpCall) -> bool {
     call.keywords.get("_ignore_errors").is_some_and(rinfra_facts::value::truthy)
 }
 
-fn run_one(host: &mut HostState, call: &OpCall, options: &RunOptions) -> Outcome {
+fn run_one(host: &mut HostState, call: &OpCall, options: &RunOptions, python: Option<&Interpreter>) -> Outcome {
     let plan = match host.plan(call) {
         Ok(p) => p,
         Err(e) => return Outcome::Error(e),
     };
     if !plan.will_change() {
         return Outcome::NoChange(plan);
+    }
+    if options.diff
+        && let Some(py) = python
+    {
+        // Before anything runs: the diff compares the host's file as it is now.
+        host.diff = upload_diffs(host, &plan, py);
     }
     if options.dry {
         return Outcome::Changed(plan);
@@ -902,6 +919,29 @@ fn run_one(host: &mut HostState, call: &OpCall, options: &RunOptions) -> Outcome
         Ok(()) => Outcome::Changed(plan),
         Err(e) => Outcome::Error(e),
     }
+}
+
+/// Unified diffs of the files a plan uploads: the host's current file (read with `cat`; missing is
+/// empty) against what would be written. Binary or unreadable content is said, not diffed.
+fn upload_diffs(host: &HostState, plan: &Plan, python: &Interpreter) -> Vec<String> {
+    let mut out = Vec::new();
+    for command in &plan.commands {
+        let Command::Upload { src, dest } = command else { continue };
+        let new = match src {
+            UploadSource::Contents(c) => Some(c.clone()),
+            UploadSource::Path(p) => std::fs::read(p).ok().and_then(|b| String::from_utf8(b).ok()),
+        };
+        let cat = RemoteCommand::new(format!("cat {} 2>/dev/null || true", quote(dest)));
+        let old = host.rt.block_on(host.conn.run(&cat)).ok().and_then(|o| String::from_utf8(o.stdout).ok());
+        match (old, new) {
+            (Some(old), Some(new)) => match python.unified_diff(&old, &new, dest) {
+                Ok(lines) => out.extend(lines),
+                Err(e) => out.push(format!("(no diff for {dest}: {e})")),
+            },
+            _ => out.push(format!("(binary content, no diff for {dest})")),
+        }
+    }
+    out
 }
 
 /// `files.put (deploy.py:12)`, or the call's `name=` when given.

@@ -465,3 +465,19 @@ fn the_run_cache_records_calls_and_masked_data() {
     let expected: String = sha1::Sha1::digest(call.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(first["source_sha1"], expected.as_str(), "hash of the whole call expression");
 }
+
+#[test]
+fn diff_shows_what_an_upload_would_change() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dest = dir.path().join("motd");
+    std::fs::write(&dest, "old line\nsame\n").expect("dest");
+    std::fs::write(dir.path().join("new"), "new line\nsame\n").expect("src");
+    let body = format!("from pyinfra.operations import files\nfiles.put(src='new', dest='{}')\n", dest.display());
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let out = run(dir.path(), &["--dry", "--diff"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains(&format!("+++ {} (new)", dest.display())), "{stdout}");
+    assert!(stdout.contains("        -old line\n        +new line\n         same"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&dest).expect("dest"), "old line\nsame\n", "--dry changed nothing");
+}

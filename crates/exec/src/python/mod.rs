@@ -241,6 +241,14 @@ impl Interpreter {
         error.map_or(Ok(()), Err)
     }
 
+    /// The unified diff of `old` and `new` (Python's difflib), as lines.
+    pub fn unified_diff(&self, old: &str, new: &str, name: &str) -> Result<Vec<String>, String> {
+        Python::attach(|py| -> PyResult<Vec<String>> {
+            self.runtime.bind(py).call_method1("unified_diff", (old, new, name))?.extract()
+        })
+        .map_err(|e| Python::attach(|py| describe(py, &e)))
+    }
+
     /// Put `dir` first on `sys.path` (the deploy's directory, so its own modules import).
     pub fn add_path(&self, dir: &str) -> Result<(), String> {
         Python::attach(|py| -> PyResult<()> {

@@ -481,6 +481,18 @@ def load_inventory(path, group_data_dir, overrides):
         return None, _format_exception(e, path)
 
 
+def unified_diff(old, new, name):
+    """`--diff`: the unified diff of a file's old and new text, as lines."""
+    import difflib
+
+    return [
+        line.rstrip("\n")
+        for line in difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), f"{name} (host)", f"{name} (new)"
+        )
+    ]
+
+
 def install(sources):
     """Register the generated modules (name -> source, parents first) in sys.modules."""
     import types
