@@ -14,6 +14,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod document;
 pub mod fact;
+pub mod hints;
 pub mod local;
 pub mod notifications;
 pub mod operation;

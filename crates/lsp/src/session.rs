@@ -9,6 +9,7 @@ use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 use crate::analysis::{Module, diagnostics};
 use crate::diagnostic::Diagnostic;
 use crate::document::{Document, Position};
+use crate::hints::{HintCache, HintMode};
 use crate::local::LocalFiles;
 
 /// An open document, parsed.
@@ -21,18 +22,31 @@ pub struct OpenDocument {
     pub module: Module,
     /// Where the deploy's local files are looked up (documents that are files on disk only).
     local: Option<LocalFiles>,
+    /// The file on disk, if the document is one.
+    path: Option<PathBuf>,
 }
 
 impl OpenDocument {
     /// Parse `text` as version `version`; `path` is the file on disk, if it is one.
     pub fn new(version: i32, text: String, path: Option<&Path>) -> OpenDocument {
         let module = Module::parse(&text);
-        OpenDocument { version, document: Document::new(text), module, local: path.map(LocalFiles::for_deploy) }
+        OpenDocument {
+            version,
+            document: Document::new(text),
+            module,
+            local: path.map(LocalFiles::for_deploy),
+            path: path.map(Path::to_path_buf),
+        }
     }
 
     /// Where the deploy's local files are looked up, for a document on disk.
     pub fn local(&self) -> Option<&LocalFiles> {
         self.local.as_ref()
+    }
+
+    /// The file on disk, if the document is one.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
     }
 
     /// The problems of the current text.
@@ -45,6 +59,10 @@ impl OpenDocument {
 #[derive(Default)]
 pub struct Session {
     documents: HashMap<Uri, OpenDocument>,
+    /// The fact caches of the workspaces of open documents.
+    pub hint_cache: HintCache,
+    /// How hints reach the client.
+    pub hint_mode: HintMode,
 }
 
 impl Session {
@@ -79,6 +97,19 @@ impl Session {
     /// An open document.
     pub fn get(&self, uri: &Uri) -> Option<&OpenDocument> {
         self.documents.get(uri)
+    }
+
+    /// The hints of an open document (empty when it is not open or not on disk).
+    pub fn hints(&mut self, uri: &Uri) -> Vec<crate::hints::plan::CallHint> {
+        match self.documents.get(uri) {
+            Some(doc) => crate::hints::document_hints(&mut self.hint_cache, doc),
+            None => Vec::new(),
+        }
+    }
+
+    /// Every open document's URI.
+    pub fn uris(&self) -> Vec<Uri> {
+        self.documents.keys().cloned().collect()
     }
 }
 

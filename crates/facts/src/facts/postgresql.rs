@@ -1,5 +1,6 @@
-//! `pyinfra.facts.postgresql`: deprecated aliases of the `postgres` facts, schema only for now.
+//! `pyinfra.facts.postgresql`: deprecated copies of the `postgres` facts.
 
+use crate::facts::postgres::{databases_command, parse_databases, parse_roles, requires_psql, roles_command};
 use crate::schema::{Arg, Dflt, Fact, arg};
 
 /// `psql_user`: connecting role of every PostgreSQL fact.
@@ -27,6 +28,9 @@ pub const FACTS: &[Fact] = &[
         returns: "dict[str, dict[str, Any]]",
         default: "{}",
         deprecated: true,
+        command: Some(roles_command),
+        requires: Some(requires_psql),
+        parse: Some(parse_roles),
         ..Fact::NEW
     },
     Fact {
@@ -39,6 +43,9 @@ pub const FACTS: &[Fact] = &[
         returns: "dict[str, dict[str, Any]]",
         default: "{}",
         deprecated: true,
+        command: Some(databases_command),
+        requires: Some(requires_psql),
+        parse: Some(parse_databases),
         ..Fact::NEW
     },
 ];

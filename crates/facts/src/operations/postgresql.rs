@@ -1,6 +1,8 @@
-//! `pyinfra.operations.postgresql`: deprecated aliases of `postgres`, schema only for now.
+//! `pyinfra.operations.postgresql`: deprecated aliases of `postgres`.
 
-use crate::schema::{Arg, ArgKind, Operation, var_arg};
+use crate::args::Args;
+use crate::plan::{Ctx, PlanError};
+use crate::schema::{Arg, ArgKind, Operation, catalogue, var_arg};
 
 /// What this module manages.
 pub const DOC: &str = "Deprecated old name of the `postgres` module: each operation forwards its arguments to \
@@ -21,6 +23,7 @@ pub const OPERATIONS: &[Operation] = &[
         args: FORWARDED,
         deprecated: true,
         replaced_by: Some("postgres.sql"),
+        planner: Some(plan_sql),
         ..Operation::NEW
     },
     Operation {
@@ -30,6 +33,7 @@ pub const OPERATIONS: &[Operation] = &[
         args: FORWARDED,
         deprecated: true,
         replaced_by: Some("postgres.role"),
+        planner: Some(plan_role),
         ..Operation::NEW
     },
     Operation {
@@ -39,6 +43,7 @@ pub const OPERATIONS: &[Operation] = &[
         args: FORWARDED,
         deprecated: true,
         replaced_by: Some("postgres.database"),
+        planner: Some(plan_database),
         ..Operation::NEW
     },
     Operation {
@@ -48,6 +53,7 @@ pub const OPERATIONS: &[Operation] = &[
         args: FORWARDED,
         deprecated: true,
         replaced_by: Some("postgres.dump"),
+        planner: Some(plan_dump),
         ..Operation::NEW
     },
     Operation {
@@ -57,6 +63,36 @@ pub const OPERATIONS: &[Operation] = &[
         args: FORWARDED,
         deprecated: true,
         replaced_by: Some("postgres.load"),
+        planner: Some(plan_load),
         ..Operation::NEW
     },
 ];
+
+/// Run `postgres.<name>` with this call's `*args` and `**kwargs` (pyinfra's `postgres.<name>._inner(*args, **kwargs)`).
+fn forward(ctx: &mut Ctx<'_>, a: &Args, name: &str) -> Result<(), PlanError> {
+    let full = format!("postgres.{name}");
+    let (_, op) = catalogue().operation(&full).ok_or_else(|| PlanError::op(format!("unknown operation {full}")))?;
+    let planner = op.planner.ok_or_else(|| PlanError::NotImplemented(full.clone()))?;
+    let bound = Args::bind(op.args, &a.rest, &a.extra)?;
+    planner(ctx, &bound)
+}
+
+fn plan_sql(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    forward(ctx, a, "sql")
+}
+
+fn plan_role(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    forward(ctx, a, "role")
+}
+
+fn plan_database(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    forward(ctx, a, "database")
+}
+
+fn plan_dump(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    forward(ctx, a, "dump")
+}
+
+fn plan_load(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    forward(ctx, a, "load")
+}

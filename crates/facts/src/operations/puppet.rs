@@ -1,6 +1,10 @@
-//! `pyinfra.operations.puppet`: schema only for now.
+//! `pyinfra.operations.puppet`: Puppet agent runs.
 
+use crate::args::Args;
+use crate::plan::{Ctx, PlanError};
+use crate::quote::quote;
 use crate::schema::{Dflt, Operation, arg};
+use crate::value::py_str;
 
 /// What this module manages.
 pub const DOC: &str = "Trigger Puppet agent runs on the host.";
@@ -16,5 +20,17 @@ pub const OPERATIONS: &[Operation] = &[Operation {
         arg("server", "str | None", Dflt::None, "Puppet master to contact (`--server`)."),
         arg("port", "int | None", Dflt::None, "Port of the Puppet master (`--masterport`)."),
     ],
+    planner: Some(plan_agent),
     ..Operation::NEW
 }];
+
+fn plan_agent(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let mut cmd = vec!["puppet agent -t".to_string()];
+    for (name, flag) in [("server", "--server"), ("port", "--masterport")] {
+        if a.flag(name) {
+            cmd.push(quote(&format!("{flag}={}", py_str(a.get(name)))));
+        }
+    }
+    ctx.shell(cmd.join(" "));
+    Ok(())
+}

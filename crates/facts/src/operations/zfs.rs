@@ -1,6 +1,12 @@
-//! `pyinfra.operations.zfs`: schema only for now.
+//! `pyinfra.operations.zfs`: ZFS datasets, snapshots, volumes and filesystems.
 
+use serde_json::json;
+
+use crate::args::Args;
+use crate::plan::{Ctx, PlanError};
+use crate::quote::quote;
 use crate::schema::{Arg, ArgKind, Dflt, Operation, arg, var_arg};
+use crate::value::{Map, Value, py_str, truthy};
 
 /// What this module manages.
 pub const DOC: &str = "Create, destroy and set properties of ZFS datasets: filesystems, volumes and snapshots.";
@@ -41,6 +47,7 @@ pub const OPERATIONS: &[Operation] = &[
             PROPERTIES,
             EXTRA_PROPS,
         ],
+        planner: Some(dataset),
         ..Operation::NEW
     },
     Operation {
@@ -55,6 +62,7 @@ pub const OPERATIONS: &[Operation] = &[
             PROPERTIES,
             EXTRA_PROPS,
         ],
+        planner: Some(snapshot),
         ..Operation::NEW
     },
     Operation {
@@ -71,6 +79,7 @@ pub const OPERATIONS: &[Operation] = &[
             PROPERTIES,
             EXTRA_PROPS,
         ],
+        planner: Some(volume),
         ..Operation::NEW
     },
     Operation {
@@ -84,6 +93,120 @@ pub const OPERATIONS: &[Operation] = &[
             PROPERTIES,
             EXTRA_PROPS,
         ],
+        planner: Some(filesystem),
         ..Operation::NEW
     },
 ];
+
+/// `{**(properties or {}), **extra_props}`: the properties mapping, then the extra keywords.
+fn merged_properties(a: &Args) -> Map<String, Value> {
+    let mut props = a.get("properties").as_object().cloned().unwrap_or_default();
+    props.extend(a.extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+    props
+}
+
+/// `-o 'prop=value'` pairs for each property.
+fn option_words(props: &Map<String, Value>) -> Vec<String> {
+    props.iter().flat_map(|(k, v)| ["-o".to_string(), quote(&format!("{k}={}", py_str(v)))]).collect()
+}
+
+fn dataset(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let name = py_str(a.get("dataset_name"));
+    let present = a.flag("present");
+    let noop_msg = format!("{name} is already {}", if present { "present" } else { "absent" });
+    let properties = merged_properties(a);
+    let datasets = ctx.fact("zfs.ZfsDatasets", &[])?;
+    let existing = datasets.get(&name).filter(|d| truthy(d)).cloned();
+    match (present, existing) {
+        (true, None) => {
+            let mut words = vec!["zfs create".to_string()];
+            words.extend(option_words(&properties));
+            if a.flag("recursive") {
+                words.push("-p".into());
+            }
+            if a.flag("sparse") {
+                words.push("-s".into());
+            }
+            if a.flag("volume_size") {
+                words.extend(["-V".into(), quote(&py_str(a.get("volume_size")))]);
+            }
+            words.push(quote(&name));
+            ctx.change(format!("create {name}"));
+            ctx.shell(words.join(" "));
+        }
+        (true, Some(existing)) => {
+            let changed: Vec<String> = properties
+                .iter()
+                .filter(|(k, v)| existing.get(k.as_str()) != Some(v))
+                .map(|(k, v)| quote(&format!("{k}={}", py_str(v))))
+                .collect();
+            if changed.is_empty() {
+                ctx.noop(noop_msg);
+            } else {
+                ctx.change(format!("set properties of {name}"));
+                ctx.shell(format!("zfs set {} {}", changed.join(" "), quote(&name)));
+            }
+        }
+        (false, Some(_)) => {
+            let recursive = if a.flag("recursive") { " -r" } else { "" };
+            ctx.change(format!("destroy {name}"));
+            ctx.shell(format!("zfs destroy{recursive} {}", quote(&name)));
+        }
+        (false, None) => ctx.noop(noop_msg),
+    }
+    Ok(())
+}
+
+fn snapshot(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    let name = py_str(a.get("snapshot_name"));
+    let properties = merged_properties(a);
+    let snapshots = ctx.fact("zfs.ZfsSnapshots", &[])?;
+    if snapshots.get(&name).is_some() || !a.flag("present") {
+        return crate::nested(
+            ctx,
+            "zfs.dataset",
+            &[
+                ("dataset_name", json!(name)),
+                ("present", a.get("present").clone()),
+                ("properties", Value::Object(properties)),
+            ],
+        );
+    }
+    let mut words = vec!["zfs snap".to_string()];
+    words.extend(option_words(&properties));
+    if a.flag("recursive") {
+        words.push("-r".into());
+    }
+    words.push(quote(&name));
+    ctx.change(format!("snapshot {name}"));
+    ctx.shell(words.join(" "));
+    Ok(())
+}
+
+fn volume(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    crate::nested(
+        ctx,
+        "zfs.dataset",
+        &[
+            ("dataset_name", a.get("volume_name").clone()),
+            ("volume_size", a.get("size").clone()),
+            ("present", a.get("present").clone()),
+            ("sparse", a.get("sparse").clone()),
+            ("recursive", a.get("recursive").clone()),
+            ("properties", Value::Object(merged_properties(a))),
+        ],
+    )
+}
+
+fn filesystem(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
+    crate::nested(
+        ctx,
+        "zfs.dataset",
+        &[
+            ("dataset_name", a.get("fs_name").clone()),
+            ("present", a.get("present").clone()),
+            ("recursive", a.get("recursive").clone()),
+            ("properties", Value::Object(merged_properties(a))),
+        ],
+    )
+}

@@ -10,6 +10,7 @@ use rinfra_facts::schema::{Arg, ArgKind, Dflt, Fact, Operation};
 pub mod completion;
 pub mod definition;
 pub mod hover;
+pub mod inlay_hints;
 pub mod signature_help;
 
 /// Python's `repr` of a default value.

@@ -1,0 +1,555 @@
+//! Plans every operation call of a file on every cached host and sums each call up in one line:
+//! `no change (3 hosts)`, `would change on web1, web2`, or `facts unknown — run rinfra-exec ...`.
+//! A call inside `for` loops is planned once per iteration when the loops' iterables are static.
+
+use std::path::{Path, PathBuf};
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+use serde_json::{Map, Value};
+
+use rinfra_facts::cache::{FactCache, HostFacts};
+use rinfra_facts::fact_source::PlanEnv;
+use rinfra_facts::plan::{Command, Plan, PlanError, UploadSource};
+
+use super::eval::{Constants, HostView, NotStatic, Scope};
+use super::local_files::WorkspaceFiles;
+use crate::analysis::Module;
+
+/// Facts older than this (seconds) are called out in the hint.
+const STALE_AFTER: u64 = 24 * 60 * 60;
+/// A loop nest with more iterations than this is not expanded.
+const MAX_ITERATIONS: usize = 256;
+/// Hosts named in a label before `+N more`.
+const MAX_NAMED: usize = 5;
+
+/// What `rinfra-exec` cached for a workspace: each host's facts and, when recorded, its data.
+#[derive(Debug, Clone, Default)]
+pub struct CachedHosts {
+    /// The workspace root (the directory holding `.rinfra/`).
+    pub root: PathBuf,
+    /// Every cached host, sorted by name, with its host data if recorded.
+    pub hosts: Vec<(HostFacts, Option<Map<String, Value>>)>,
+}
+
+impl CachedHosts {
+    /// Read `<root>/.rinfra/facts/*.json` and `<root>/.rinfra/hosts/<host>.json`.
+    pub fn load(root: &Path) -> CachedHosts {
+        let hosts = FactCache::in_workspace(root).hosts().unwrap_or_default();
+        let hosts = hosts
+            .into_iter()
+            .map(|h| {
+                let data = host_data(root, &h.host);
+                (h, data)
+            })
+            .collect();
+        CachedHosts { root: root.to_path_buf(), hosts }
+    }
+}
+
+/// The file name the executor gives a host (as the fact cache does).
+pub fn host_file_name(host: &str) -> String {
+    let safe: String =
+        host.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.@".contains(c) { c } else { '_' }).collect();
+    format!("{safe}.json")
+}
+
+/// `.rinfra/hosts/<host>.json`: `{"host": .., "data": {..}}` or the data object itself.
+fn host_data(root: &Path, host: &str) -> Option<Map<String, Value>> {
+    let bytes = std::fs::read(root.join(".rinfra").join("hosts").join(host_file_name(host))).ok()?;
+    let Value::Object(mut map) = serde_json::from_slice(&bytes).ok()? else { return None };
+    match map.remove("data") {
+        Some(Value::Object(data)) if map.contains_key("host") => Some(data),
+        Some(other) => {
+            map.insert("data".into(), other);
+            Some(map)
+        }
+        None => Some(map),
+    }
+}
+
+/// What one host would see from one call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Nothing to do (with pyinfra's reason, if it gives one).
+    NoChange(Option<String>),
+    /// These commands would run.
+    Change(Vec<String>),
+    /// A fact the planner needs is not cached.
+    FactsUnknown(String),
+    /// An argument has no static value.
+    NotStatic(String),
+    /// The operation fails on this host (or has no planner).
+    Error(String),
+}
+
+/// The hint of one call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallHint {
+    /// The whole call.
+    pub range: TextRange,
+    /// One line: what would happen.
+    pub label: String,
+    /// Per host, what would happen.
+    pub hosts: Vec<(String, Outcome)>,
+}
+
+impl CallHint {
+    /// Markdown listing, per host, what the call would do.
+    pub fn markdown(&self) -> String {
+        let mut md = format!("**{}**\n", self.label);
+        for (host, outcome) in &self.hosts {
+            md.push_str(&format!("\n`{host}`: "));
+            match outcome {
+                Outcome::NoChange(None) => md.push_str("no change\n"),
+                Outcome::NoChange(Some(why)) => md.push_str(&format!("no change ({why})\n")),
+                Outcome::Change(commands) => {
+                    md.push_str("would run\n```sh\n");
+                    commands.iter().for_each(|c| md.push_str(&format!("{c}\n")));
+                    md.push_str("```\n");
+                }
+                Outcome::FactsUnknown(key) => md.push_str(&format!("fact `{key}` not cached\n")),
+                Outcome::NotStatic(why) => md.push_str(&format!("not evaluated: {why}\n")),
+                Outcome::Error(e) => md.push_str(&format!("error: {e}\n")),
+            }
+        }
+        md
+    }
+}
+
+/// The hints of every operation call in `module`, in source order. `deploy` names the file in the
+/// advice to run `rinfra-exec`; `now` is the current Unix time.
+pub fn call_hints(module: &Module, cached: &CachedHosts, deploy: &str, now: u64) -> Vec<CallHint> {
+    let body = &module.parsed.syntax().body;
+    let constants = Constants::collect(body);
+    let files = WorkspaceFiles::new(&cached.root);
+    let mut walker = Walker { module, constants: &constants, loops: Vec::new(), calls: Vec::new() };
+    walker.visit_body(body);
+    let oldest = cached.hosts.iter().map(|(h, _)| h.gathered_at).min();
+    let age = oldest.and_then(|t| stale_age(now, t));
+    let calls = std::mem::take(&mut walker.calls);
+    calls
+        .into_iter()
+        .map(|(call, loops)| {
+            let hosts: Vec<(String, Outcome)> = cached
+                .hosts
+                .iter()
+                .map(|(facts, data)| {
+                    let host = HostView { name: &facts.host, data: data.as_ref() };
+                    (facts.host.clone(), walker.outcome(call, &loops, host, facts, &files))
+                })
+                .collect();
+            let mut label = label(&hosts, deploy);
+            if let Some(age) = &age {
+                label.push_str(&format!(" (facts {age} old)"));
+            }
+            CallHint { range: call.range(), label, hosts }
+        })
+        .collect()
+}
+
+/// `3 days` when `gathered` is more than a day before `now`.
+fn stale_age(now: u64, gathered: u64) -> Option<String> {
+    let secs = now.checked_sub(gathered)?;
+    if secs <= STALE_AFTER {
+        return None;
+    }
+    let days = secs / STALE_AFTER;
+    Some(if days == 1 { "1 day".into() } else { format!("{days} days") })
+}
+
+/// One line for all hosts.
+pub fn label(hosts: &[(String, Outcome)], deploy: &str) -> String {
+    let unknown = format!("facts unknown — run rinfra-exec INVENTORY {deploy} --dry");
+    if hosts.is_empty() {
+        return unknown;
+    }
+    if let Some((_, Outcome::NotStatic(why))) = hosts.iter().find(|(_, o)| matches!(o, Outcome::NotStatic(_))) {
+        return format!("not evaluated: {why}");
+    }
+    let named = |pick: fn(&Outcome) -> bool| -> Vec<&str> {
+        hosts.iter().filter(|(_, o)| pick(o)).map(|(h, _)| h.as_str()).collect()
+    };
+    let changed = named(|o| matches!(o, Outcome::Change(_)));
+    let missing = named(|o| matches!(o, Outcome::FactsUnknown(_)));
+    if !changed.is_empty() {
+        let mut out = format!("would change on {}", list(&changed));
+        if !missing.is_empty() {
+            out.push_str(&format!("; facts unknown on {}", list(&missing)));
+        }
+        return out;
+    }
+    if let Some((host, Outcome::Error(e))) = hosts.iter().find(|(_, o)| matches!(o, Outcome::Error(_))) {
+        return format!("error on {host}: {e}");
+    }
+    if !missing.is_empty() {
+        return unknown;
+    }
+    match hosts.len() {
+        1 => "no change (1 host)".into(),
+        n => format!("no change ({n} hosts)"),
+    }
+}
+
+fn list(hosts: &[&str]) -> String {
+    let mut out = hosts.iter().take(MAX_NAMED).copied().collect::<Vec<_>>().join(", ");
+    if hosts.len() > MAX_NAMED {
+        out.push_str(&format!(" +{} more", hosts.len() - MAX_NAMED));
+    }
+    out
+}
+
+/// A `for` loop around a call: its target and iterable.
+#[derive(Clone, Copy)]
+struct Loop<'a> {
+    target: &'a Expr,
+    iter: &'a Expr,
+}
+
+/// Collects operation calls with the loops around them.
+struct Walker<'m, 'a> {
+    module: &'m Module,
+    constants: &'m Constants<'a>,
+    loops: Vec<Loop<'a>>,
+    calls: Vec<(&'a ast::ExprCall, Vec<Loop<'a>>)>,
+}
+
+impl<'a> Visitor<'a> for Walker<'_, 'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::For(f) => {
+                self.visit_expr(&f.iter);
+                self.loops.push(Loop { target: &f.target, iter: &f.iter });
+                self.visit_body(&f.body);
+                self.loops.pop();
+                self.visit_body(&f.orelse);
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr
+            && self.module.op_call(call).is_some()
+        {
+            self.calls.push((call, self.loops.clone()));
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
+
+impl<'a> Walker<'_, 'a> {
+    /// The outcome of `call` on one host, over every iteration of its loops.
+    fn outcome(
+        &self,
+        call: &ast::ExprCall,
+        loops: &[Loop<'a>],
+        host: HostView<'_>,
+        facts: &HostFacts,
+        files: &WorkspaceFiles,
+    ) -> Outcome {
+        let iterations = match self.iterations(loops, host) {
+            Ok(iterations) => iterations,
+            Err(NotStatic(why)) => {
+                // The loop does not matter when the call does not use its variables.
+                let mut names = Vec::new();
+                loops.iter().for_each(|l| target_names(l.target, &mut names));
+                match names.iter().find(|n| uses_name(call, n)) {
+                    Some(n) => return Outcome::NotStatic(format!("uses loop variable `{n}` ({why})")),
+                    None => vec![Vec::new()],
+                }
+            }
+        };
+        let mut merged: Option<Outcome> = None;
+        for locals in &iterations {
+            let outcome = self.plan_once(call, host, &locals[..], facts, files);
+            merged = Some(match merged {
+                None => outcome,
+                Some(before) => merge(before, outcome),
+            });
+        }
+        merged.unwrap_or(Outcome::NoChange(Some("the loop runs no iteration".into())))
+    }
+
+    /// Every combination of the loops' variables, outermost first.
+    fn iterations(&self, loops: &[Loop<'a>], host: HostView<'_>) -> Result<Vec<Vec<(String, Value)>>, NotStatic> {
+        let mut all: Vec<Vec<(String, Value)>> = vec![Vec::new()];
+        for l in loops {
+            let mut next = Vec::new();
+            for locals in &all {
+                let scope = self.scope(host, locals);
+                let items = match scope.eval(l.iter)? {
+                    Value::Array(items) => items,
+                    Value::Object(map) => map.keys().cloned().map(Value::String).collect(),
+                    Value::String(s) => s.chars().map(|c| Value::String(c.to_string())).collect(),
+                    _ => return Err(NotStatic("a loop over something not iterable".into())),
+                };
+                for item in items {
+                    let mut locals = locals.clone();
+                    bind(l.target, item, &mut locals)?;
+                    next.push(locals);
+                    if next.len() > MAX_ITERATIONS {
+                        return Err(NotStatic("too many loop iterations".into()));
+                    }
+                }
+            }
+            all = next;
+        }
+        Ok(all)
+    }
+
+    fn scope<'s>(&'s self, host: HostView<'s>, locals: &'s [(String, Value)]) -> Scope<'s, 'a> {
+        Scope { bindings: &self.module.bindings, constants: self.constants, host, locals }
+    }
+
+    fn plan_once(
+        &self,
+        call: &ast::ExprCall,
+        host: HostView<'_>,
+        locals: &[(String, Value)],
+        facts: &HostFacts,
+        files: &WorkspaceFiles,
+    ) -> Outcome {
+        let Some(op) = self.module.op_call(call) else { return Outcome::Error("not an operation".into()) };
+        if op.has_splat() {
+            return Outcome::NotStatic("the call unpacks `*args` or `**kwargs`".into());
+        }
+        let scope = self.scope(host, locals);
+        let mut positional = Vec::new();
+        for arg in &call.arguments.args {
+            match scope.eval(arg) {
+                Ok(v) => positional.push(v),
+                Err(NotStatic(why)) => return Outcome::NotStatic(why),
+            }
+        }
+        let mut keywords = Map::new();
+        for keyword in &call.arguments.keywords {
+            let Some(name) = &keyword.arg else { continue };
+            match scope.eval(&keyword.value) {
+                Ok(v) => {
+                    keywords.insert(name.to_string(), v);
+                }
+                Err(NotStatic(why)) => return Outcome::NotStatic(format!("`{name}`: {why}")),
+            }
+        }
+        let env = HintEnv { host };
+        let name = format!("{}.{}", op.module.name, op.row.name);
+        match rinfra_facts::plan_operation(&name, &positional, &keywords, facts, files, &env) {
+            Ok(plan) => plan_outcome(&plan),
+            Err(PlanError::FactMissing(key)) => Outcome::FactsUnknown(key.to_string()),
+            Err(e) => Outcome::Error(e.to_string()),
+        }
+    }
+}
+
+fn plan_outcome(plan: &Plan) -> Outcome {
+    if !plan.will_change() {
+        return Outcome::NoChange(plan.noop.clone());
+    }
+    Outcome::Change(plan.commands.iter().map(command_text).collect())
+}
+
+/// A command as the user would read it.
+fn command_text(command: &Command) -> String {
+    match command {
+        Command::Shell(c) => c.shown().to_string(),
+        Command::Upload { src: UploadSource::Path(p), dest } => format!("# upload {p} -> {dest}"),
+        Command::Upload { src: UploadSource::Contents(_), dest } => format!("# upload (contents) -> {dest}"),
+        Command::Download { src, dest } => format!("# download {src} -> {dest}"),
+        Command::Callback { name, .. } => format!("# callback {name}"),
+    }
+}
+
+/// Two iterations' outcomes as one: a change wins, then an unknown, then an error.
+fn merge(a: Outcome, b: Outcome) -> Outcome {
+    use Outcome::*;
+    match (a, b) {
+        (NotStatic(w), _) | (_, NotStatic(w)) => NotStatic(w),
+        (Change(mut x), Change(y)) => {
+            x.extend(y);
+            Change(x)
+        }
+        (Change(x), _) | (_, Change(x)) => Change(x),
+        (FactsUnknown(k), _) | (_, FactsUnknown(k)) => FactsUnknown(k),
+        (Error(e), _) | (_, Error(e)) => Error(e),
+        (NoChange(x), NoChange(_)) => NoChange(x),
+    }
+}
+
+/// Bind a loop target (a name or a tuple of names) to one item.
+fn bind(target: &Expr, item: Value, locals: &mut Vec<(String, Value)>) -> Result<(), NotStatic> {
+    match (target, item) {
+        (Expr::Name(n), item) => {
+            locals.push((n.id.to_string(), item));
+            Ok(())
+        }
+        (Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }), Value::Array(items))
+            if elts.len() == items.len() =>
+        {
+            elts.iter().zip(items).try_for_each(|(t, i)| bind(t, i, locals))
+        }
+        _ => Err(NotStatic("a loop target that does not unpack".into())),
+    }
+}
+
+fn target_names(target: &Expr, out: &mut Vec<String>) {
+    match target {
+        Expr::Name(n) => out.push(n.id.to_string()),
+        Expr::Tuple(t) => t.elts.iter().for_each(|e| target_names(e, out)),
+        Expr::List(l) => l.elts.iter().for_each(|e| target_names(e, out)),
+        Expr::Starred(s) => target_names(&s.value, out),
+        _ => {}
+    }
+}
+
+/// Whether `name` is read anywhere in the call's arguments.
+fn uses_name(call: &ast::ExprCall, name: &str) -> bool {
+    struct Uses<'n> {
+        name: &'n str,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for Uses<'_> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Name(n) = expr
+                && n.id.as_str() == self.name
+            {
+                self.found = true;
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut uses = Uses { name, found: false };
+    visitor::walk_arguments(&mut uses, &call.arguments);
+    uses.found
+}
+
+/// What a planner may know of the host besides facts, as the language server sees it.
+struct HintEnv<'h> {
+    host: HostView<'h>,
+}
+
+impl PlanEnv for HintEnv<'_> {
+    fn host_name(&self) -> &str {
+        self.host.name
+    }
+    fn host_data(&self, key: &str) -> Option<Value> {
+        self.host.data.and_then(|d| d.get(key).cloned())
+    }
+    fn temp_filename(&self, key: &str) -> String {
+        use sha1::{Digest, Sha1};
+        let digest: String = Sha1::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        format!("/tmp/pyinfra-{digest}")
+    }
+    fn timestamp(&self) -> String {
+        "<timestamp>".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rinfra_facts::fact_source::FactKey;
+    use serde_json::json;
+
+    /// A fact with its arguments and value.
+    type Cached = (&'static str, Vec<(&'static str, Value)>, Value);
+
+    fn host(name: &str, gathered_at: u64, facts: &[Cached]) -> HostFacts {
+        let mut h = HostFacts { host: name.into(), gathered_at, ..HostFacts::default() };
+        for (fact, args, value) in facts {
+            let key = FactKey::new(fact, args.iter().map(|(k, v)| (k.to_string(), v.clone())).collect());
+            h.insert(&key, value.clone());
+        }
+        h
+    }
+
+    /// `path` exists as a directory when it does not start with `!`; otherwise the fact found nothing.
+    fn dir_fact(path: &str) -> Cached {
+        match path.strip_prefix('!') {
+            Some(p) => ("files.Directory", vec![("path", json!(p))], Value::Null),
+            None => {
+                ("files.Directory", vec![("path", json!(path))], json!({"mode": 755, "user": "root", "group": "root"}))
+            }
+        }
+    }
+
+    fn labels(src: &str, hosts: Vec<HostFacts>, now: u64) -> Vec<String> {
+        let module = Module::parse(src);
+        let cached =
+            CachedHosts { root: PathBuf::from("/nonexistent"), hosts: hosts.into_iter().map(|h| (h, None)).collect() };
+        call_hints(&module, &cached, "deploy.py", now).into_iter().map(|h| h.label).collect()
+    }
+
+    fn with_dirs(name: &str, paths: &[&str]) -> HostFacts {
+        let facts: Vec<Cached> = paths.iter().map(|p| dir_fact(p)).collect();
+        host(name, 100, &facts)
+    }
+
+    const SRC: &str = "from pyinfra.operations import files\nROOT = '/srv'\n";
+
+    #[test]
+    fn aggregates_over_hosts() {
+        let src = format!("{SRC}files.directory(path=f'{{ROOT}}/app')\n");
+        let both = vec![with_dirs("web1", &["/srv/app"]), with_dirs("web2", &["/srv/app"])];
+        assert_eq!(labels(&src, both, 100), ["no change (2 hosts)"]);
+        let one = vec![with_dirs("web1", &["/srv/app"]), with_dirs("web2", &[]), with_dirs("web3", &["!/srv/app"])];
+        assert_eq!(labels(&src, one, 100), ["would change on web3; facts unknown on web2"]);
+        assert_eq!(
+            labels(&src, vec![with_dirs("web1", &[])], 100 + 3 * STALE_AFTER),
+            ["facts unknown — run rinfra-exec INVENTORY deploy.py --dry (facts 3 days old)"]
+        );
+        assert_eq!(labels(&src, Vec::new(), 0), ["facts unknown — run rinfra-exec INVENTORY deploy.py --dry"]);
+    }
+
+    #[test]
+    fn loops_expand_or_stay_unknown() {
+        let hosts = || vec![with_dirs("web1", &["/srv/a", "/srv/b", "!/srv/c"])];
+        let src = format!("{SRC}for d in ['a', 'b']:\n    files.directory(path=ROOT + '/' + d)\n");
+        assert_eq!(labels(&src, hosts(), 100), ["no change (1 host)"]);
+        let src = format!("{SRC}for d in ['a', 'c']:\n    files.directory(path=ROOT + '/' + d)\n");
+        assert_eq!(labels(&src, hosts(), 100), ["would change on web1"]);
+        let src = format!("{SRC}for d in get():\n    files.directory(path=d)\n");
+        assert_eq!(
+            labels(&src, hosts(), 100),
+            ["not evaluated: uses loop variable `d` (a call of `get` is computed at run time)"]
+        );
+        let src = format!("{SRC}for d in get():\n    files.directory(path='/srv/a')\n");
+        assert_eq!(labels(&src, hosts(), 100), ["no change (1 host)"]);
+    }
+
+    #[test]
+    fn computed_arguments_are_not_evaluated() {
+        let src = format!("{SRC}files.directory(path=compute())\nfiles.directory(*paths)\n");
+        assert_eq!(
+            labels(&src, vec![with_dirs("web1", &[])], 100),
+            [
+                "not evaluated: `path`: a call of `compute` is computed at run time",
+                "not evaluated: the call unpacks `*args` or `**kwargs`"
+            ]
+        );
+    }
+
+    #[test]
+    fn markdown_lists_commands_per_host() {
+        let module = Module::parse(&format!("{SRC}files.directory('/srv/new')\n"));
+        let cached =
+            CachedHosts { root: PathBuf::from("/nonexistent"), hosts: vec![(with_dirs("web1", &["!/srv/new"]), None)] };
+        let hints = call_hints(&module, &cached, "deploy.py", 100);
+        let md = hints.first().map(CallHint::markdown).unwrap_or_default();
+        assert!(md.starts_with("**would change on web1**\n\n`web1`: would run\n```sh\nmkdir -p /srv/new\n"), "{md}");
+    }
+
+    #[test]
+    fn host_data_files_in_both_shapes() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let hosts = dir.path().join(".rinfra/hosts");
+        std::fs::create_dir_all(&hosts)?;
+        std::fs::write(hosts.join("web1.json"), r#"{"host": "web1", "data": {"port": 80}}"#)?;
+        std::fs::write(hosts.join("_ssh_web2.json"), r#"{"port": 81}"#)?;
+        assert_eq!(host_data(dir.path(), "web1"), serde_json::from_value(json!({"port": 80})).ok());
+        assert_eq!(host_data(dir.path(), "@ssh/web2").map(|_| ()), None);
+        assert_eq!(host_data(dir.path(), "/ssh/web2"), serde_json::from_value(json!({"port": 81})).ok());
+        Ok(())
+    }
+}
