@@ -3,6 +3,7 @@
     cargo run -p rinfra-exec -- @local examples/local/deploy.py --dry -v   # what would change
     cargo run -p rinfra-exec -- @local examples/local/deploy.py            # change it
     cargo run -p rinfra-exec -- @local examples/local/deploy.py            # again: no change
+    cargo run -p rinfra-exec -- examples/local/inventory.py examples/local/deploy.py  # with inventory data
 """
 
 import os
@@ -32,6 +33,15 @@ files.put(
 )
 
 configure_app(ROOT)
+
+files.template(
+    name="Render the app's ini file",
+    src=os.path.join(HERE, "templates", "app.ini.j2"),
+    dest=f"{ROOT}/app/app.ini",
+    app_name=host.data.get("app_name", "example"),
+    port=host.data.get("app_port", 8080),
+    workers=host.data.get("app_workers", ["alpha", "beta"]),
+)
 
 files.link(name="Link the current release", path=f"{ROOT}/current", target=f"{ROOT}/app")
 

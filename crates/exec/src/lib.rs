@@ -6,6 +6,15 @@
 //!   in the destination's directory, then rename). Each connector counts its round trips.
 //! - [`gather`]: facts in batches: the commands of many facts in one shell script, one round trip,
 //!   outputs split by a random delimiter and parsed with `rinfra_facts::parse_fact`.
+//! - [`python`]: the embedded CPython (pyo3, one thread) running deploy scripts against a `pyinfra`
+//!   package generated from the schema; operation calls are recorded ([`python::OpCall`]) and
+//!   checked against the schema before anything runs; errors name the user's `file:LINE`.
+//! - [`run`]: the run: deploy.py once per host, then each recorded call in order across the hosts:
+//!   plan with `rinfra_facts::plan_operation` (facts the planner asks for gathered in batches),
+//!   execute through the connector, report `Success` / `No change` / `Error`, cache the facts in
+//!   `.rinfra/facts/` (mode 0600).
+//! - [`localfs`]: the controller's files as planners see them.
+//! - [`run_cache`]: `.rinfra/runs/<host>.json`, each host's data and operation calls for the editor.
 //!
 //! Architecture invariants: this is the only rinfra crate that talks to hosts; it builds no command
 //! strings of its own beyond the batch script and the `export` prefix for environment variables
@@ -35,6 +44,7 @@ pub mod gather;
 pub mod localfs;
 pub mod python;
 pub mod run;
+pub mod run_cache;
 
 pub use connector::local::LocalConnector;
 pub use connector::ssh::{Negotiated, SshConfig, SshConnector, StrictHostKeyChecking};

@@ -4,19 +4,29 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use rinfra_exec::run::{RunOptions, Target, run};
+use rinfra_exec::python::{Interpreter, InventoryHost, OpCall};
+use rinfra_exec::run::{RunOptions, Target, check_call, fact_key, print_facts, run, run_call};
 use rinfra_exec::{Connector, LocalConnector, SshConfig, SshConnector};
-use rinfra_facts::value::Map;
+use rinfra_facts::fact_source::FactKey;
+use rinfra_facts::value::{Map, Value};
 
 const HELP: &str = "rinfra-exec - run pyinfra deploy scripts over SSH
 
 usage:
-  rinfra-exec HOSTS deploy.py [--dry] [-v|-vv]   run a deploy script
-  rinfra-exec schema [--json]                    print the operation and fact catalogue
+  rinfra-exec HOSTS deploy.py [--dry] [-v|-vv] [--data KEY=VALUE ...]   run a deploy script
+  rinfra-exec HOSTS module.op [ARG ...] [KEY=VALUE ...]                 run one operation
+  rinfra-exec HOSTS fact server.Os files.File path=/etc                 print facts as JSON
+  rinfra-exec HOSTS exec -- CMD ...                                     run a shell command
+  rinfra-exec schema [--json]                                           print the catalogue
   rinfra-exec --help | --version
 
-HOSTS: @local (or @localhost), @ssh/NAME or NAME (SSH), comma-separated for several.
+HOSTS: @local (or @localhost), @ssh/NAME or NAME (SSH), comma-separated for several, or an
+inventory.py (module-level lists of hosts or (hosts, data) tuples; group_data/*.py beside it).
 --dry plans only and shows what would change (-v: and the commands).
+--diff shows a unified diff of each file that files.put / files.template would write.
+--json prints one JSON document (operations, per host status, commands, output) instead.
+--data sets host data for every host (ssh_port, ssh_user, ssh_key, ... as in pyinfra).
+--config FILE runs a pyinfra config file (default: ./config.py if present): SUDO, SUDO_USER, ...
 Exit status: 0 success or dry run, 1 a host failed or the deploy script raised, 2 usage error.";
 
 fn main() -> ExitCode {
@@ -40,13 +50,33 @@ fn usage(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// `rinfra-exec HOSTS deploy.py [--dry] [-v]`.
+/// `rinfra-exec HOSTS deploy.py|fact ...|exec -- CMD|module.op k=v ... [--dry] [-v] [--data K=V]`.
 fn deploy(args: &[String]) -> ExitCode {
     let mut options = RunOptions::default();
     let mut positional = Vec::new();
-    for a in args {
+    let mut data = Map::new();
+    let mut config: Option<PathBuf> = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
         match a.as_str() {
+            // Everything after `--` is the command of `exec`.
+            "--" => {
+                positional.push(a.clone());
+                positional.extend(it.by_ref().cloned());
+            }
+            "--data" => match it.next().and_then(|kv| kv.split_once('=')) {
+                Some((k, v)) => {
+                    data.insert(k.to_string(), parse_value(v));
+                }
+                None => return usage("--data takes KEY=VALUE"),
+            },
+            "--config" => match it.next() {
+                Some(path) => config = Some(PathBuf::from(path)),
+                None => return usage("--config takes a file"),
+            },
             "--dry" => options.dry = true,
+            "--json" => options.json = true,
+            "--diff" => options.diff = true,
             "-v" => options.verbose = options.verbose.saturating_add(1),
             "-vv" => options.verbose = options.verbose.saturating_add(2),
             "-vvv" => options.verbose = options.verbose.saturating_add(3),
@@ -55,15 +85,47 @@ fn deploy(args: &[String]) -> ExitCode {
             _ => positional.push(a.clone()),
         }
     }
-    let [hosts, deploy] = positional.as_slice() else {
-        return usage("expected HOSTS and one deploy script");
+    let Some((hosts, rest)) = positional.split_first() else {
+        return usage("expected HOSTS and what to run");
     };
-    let deploy = PathBuf::from(deploy);
-    if !deploy.is_file() {
-        return usage(&format!("no such deploy file: {}", deploy.display()));
+    let action = match parse_action(rest) {
+        Ok(a) => a,
+        Err(e) => return usage(&e),
+    };
+    if let Action::Call(call) = &action {
+        // Checked against the schema before connecting to anything.
+        if let Err(e) = check_call(call) {
+            return usage(&e);
+        }
+        options.show_output = call.file == EXEC;
     }
-    let names: Vec<String> = hosts.split(',').map(str::trim).filter(|h| !h.is_empty()).map(String::from).collect();
-    if names.is_empty() {
+    // Python runs the inventory and deploy files; one interpreter for the whole run.
+    let python = match (&action, hosts.ends_with(".py")) {
+        (Action::Deploy(_), _) | (_, true) => match Interpreter::start(".") {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(1);
+            }
+        },
+        _ => None,
+    };
+    if let Some(py) = &python
+        && let Err(code) = load_config(py, config.as_deref())
+    {
+        return code;
+    }
+    let inventory = match (hosts.ends_with(".py"), &python) {
+        (true, Some(py)) => match load_inventory(py, hosts, &data) {
+            Ok(list) => list,
+            Err(code) => return code,
+        },
+        _ => {
+            let names = hosts.split(',').map(str::trim).filter(|h| !h.is_empty());
+            names.map(|n| InventoryHost { name: n.to_string(), data: data.clone(), groups: vec![] }).collect()
+        }
+    };
+    if inventory.is_empty() {
         return usage("no hosts given");
     }
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
@@ -73,24 +135,158 @@ fn deploy(args: &[String]) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let (targets, unreachable) = connect_all(&rt, &names);
+    let (targets, unreachable) = connect_all(&rt, inventory);
     if targets.is_empty() {
         return ExitCode::from(1);
     }
-    let code = run(&deploy, targets, &options, &rt);
+    let code = match (action, &python) {
+        (Action::Deploy(path), Some(py)) => run(py, &path, targets, &options, &rt),
+        (Action::Deploy(_), None) => 1,
+        (Action::Call(call), _) => run_call(call, targets, &options, &rt),
+        (Action::Facts(keys), _) => print_facts(&keys, targets, &rt),
+    };
     ExitCode::from(code.max(u8::from(unreachable)))
 }
 
+/// Run `--config FILE`, else `config.py` in the working directory if there is one (as pyinfra does).
+fn load_config(python: &Interpreter, given: Option<&std::path::Path>) -> Result<(), ExitCode> {
+    let path = match given {
+        Some(p) if !p.is_file() => return Err(usage(&format!("no such config file: {}", p.display()))),
+        Some(p) => p.to_path_buf(),
+        None if std::path::Path::new("config.py").is_file() => PathBuf::from("config.py"),
+        None => return Ok(()),
+    };
+    python.load_config(&path.to_string_lossy()).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(1)
+    })
+}
+
+/// The hosts of an inventory file; exit 2 when it is missing, 1 when it raised.
+fn load_inventory(python: &Interpreter, path: &str, data: &Map<String, Value>) -> Result<Vec<InventoryHost>, ExitCode> {
+    let file = PathBuf::from(path);
+    if !file.is_file() {
+        return Err(usage(&format!("no such inventory file: {path}")));
+    }
+    let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let group_data = dir.join("group_data");
+    match python.load_inventory(path, &group_data.to_string_lossy(), data) {
+        Ok(hosts) if hosts.is_empty() => Err(usage(&format!("{path} defines no hosts"))),
+        Ok(hosts) => Ok(hosts),
+        Err(e) => {
+            eprintln!("{e}");
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
+/// The source "file" of `exec -- CMD`, whose output is shown.
+const EXEC: &str = "<exec>";
+
+/// What the command line asks to run.
+enum Action {
+    Deploy(PathBuf),
+    Call(OpCall),
+    Facts(Vec<FactKey>),
+}
+
+/// `deploy.py`, `fact NAME [k=v ...] ...`, `exec -- CMD ...` or `module.op [arg] [k=v ...]`.
+fn parse_action(rest: &[String]) -> Result<Action, String> {
+    let Some((first, args)) = rest.split_first() else {
+        return Err("expected a deploy script, an operation, `fact` or `exec` after HOSTS".into());
+    };
+    match first.as_str() {
+        "fact" => parse_facts(args).map(Action::Facts),
+        "exec" => {
+            let command: Vec<&str> = args.iter().map(String::as_str).filter(|a| *a != "--").collect();
+            if command.is_empty() {
+                return Err("exec needs a command: rinfra-exec HOSTS exec -- CMD ...".into());
+            }
+            let mut keywords = Map::new();
+            keywords.insert("commands".into(), Value::Array(vec![Value::String(command.join(" "))]));
+            Ok(Action::Call(OpCall {
+                name: "server.shell".into(),
+                positional: vec![],
+                keywords,
+                file: EXEC.into(),
+                line: 0,
+                order: vec![],
+                source: String::new(),
+            }))
+        }
+        path if path.ends_with(".py") => {
+            if !args.is_empty() {
+                return Err("one deploy script at a time in this version".into());
+            }
+            let path = PathBuf::from(path);
+            if !path.is_file() {
+                return Err(format!("no such deploy file: {}", path.display()));
+            }
+            Ok(Action::Deploy(path))
+        }
+        op if rinfra_facts::schema::catalogue().operation(op).is_some() => {
+            let (positional, keywords) = split_args(args);
+            Ok(Action::Call(OpCall {
+                name: op.into(),
+                positional,
+                keywords,
+                file: "<command line>".into(),
+                line: 0,
+                order: vec![],
+                source: String::new(),
+            }))
+        }
+        other => Err(format!("'{other}' is neither a deploy script (.py), an operation, `fact` nor `exec`")),
+    }
+}
+
+/// Positional values and `key=value` keywords, each value parsed as pyinfra does.
+fn split_args(args: &[String]) -> (Vec<Value>, Map<String, Value>) {
+    let mut positional = Vec::new();
+    let mut keywords = Map::new();
+    for a in args {
+        match a.split_once('=') {
+            Some((k, v)) if !k.is_empty() && !k.contains(' ') => {
+                keywords.insert(k.to_string(), parse_value(v));
+            }
+            _ => positional.push(parse_value(a)),
+        }
+    }
+    (positional, keywords)
+}
+
+/// `server.Os files.File path=/etc`: each fact name followed by its own `key=value` arguments.
+fn parse_facts(args: &[String]) -> Result<Vec<FactKey>, String> {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for a in args {
+        match (a.contains('='), groups.last_mut()) {
+            (true, Some((_, kv))) => kv.push(a.clone()),
+            (true, None) => return Err(format!("'{a}': a fact argument must follow a fact name")),
+            (false, _) => groups.push((a.clone(), Vec::new())),
+        }
+    }
+    if groups.is_empty() {
+        return Err("fact needs at least one fact name, e.g. server.Os".into());
+    }
+    groups
+        .iter()
+        .map(|(name, kv)| {
+            let (positional, keywords) = split_args(kv);
+            fact_key(name, &positional, &keywords)
+        })
+        .collect()
+}
+
 /// Connect to every host at once; the ones that fail are reported and left out (the others carry on).
-fn connect_all(rt: &tokio::runtime::Runtime, names: &[String]) -> (Vec<Target>, bool) {
-    let results = rt.block_on(futures::future::join_all(names.iter().map(|n| connect(n))));
+fn connect_all(rt: &tokio::runtime::Runtime, hosts: Vec<InventoryHost>) -> (Vec<Target>, bool) {
+    let results = rt.block_on(futures::future::join_all(hosts.iter().map(|h| connect(&h.name, &h.data))));
     let mut targets = Vec::new();
     let mut unreachable = false;
-    for (name, result) in names.iter().zip(results) {
+    for (host, result) in hosts.into_iter().zip(results) {
         match result {
-            Ok(connector) => targets.push(Target { name: name.clone(), data: Map::new(), connector }),
+            Ok(connector) => targets.push(Target { name: host.name, data: host.data, groups: host.groups, connector }),
             Err(e) => {
-                eprintln!("    {name}: Error: {e}");
+                eprintln!("    {}: Error: {e}", host.name);
                 unreachable = true;
             }
         }
@@ -98,13 +294,22 @@ fn connect_all(rt: &tokio::runtime::Runtime, names: &[String]) -> (Vec<Target>, 
     (targets, unreachable)
 }
 
-async fn connect(name: &str) -> Result<Arc<dyn Connector>, String> {
+async fn connect(name: &str, data: &Map<String, Value>) -> Result<Arc<dyn Connector>, String> {
     if name == "@local" || name == "@localhost" {
         return Ok(Arc::new(LocalConnector::named(name)));
     }
-    let config = SshConfig::from_host_data(name, &Map::new()).map_err(|e| e.to_string())?;
+    let config = SshConfig::from_host_data(name, data).map_err(|e| e.to_string())?;
     let conn = SshConnector::connect(name, &config).await.map_err(|e| e.to_string())?;
     Ok(Arc::new(conn))
+}
+
+/// A `--data` value as pyinfra reads it: true/false, integers, JSON, else the string itself.
+fn parse_value(text: &str) -> Value {
+    match text {
+        "true" | "True" => Value::Bool(true),
+        "false" | "False" => Value::Bool(false),
+        _ => serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string())),
+    }
 }
 
 /// `rinfra-exec schema [--json]`.

@@ -68,7 +68,7 @@ fn dry_then_run_then_rerun_is_idempotent() {
     let dry = run(dir.path(), &["--dry", "-v"]);
     let out = text(&dry.stdout);
     assert_eq!(dry.status.code(), Some(0), "{out}{}", text(&dry.stderr));
-    assert_eq!(lines_with(&out, "Would change").len(), 4, "{out}");
+    assert_eq!(lines_with(&out, "@local: Would change").len(), 4, "{out}");
     assert!(out.contains("$ mkdir -p"), "dry -v shows commands: {out}");
     assert!(!dir.path().join("target").exists(), "--dry changed nothing");
 
@@ -89,11 +89,25 @@ fn dry_then_run_then_rerun_is_idempotent() {
     assert_eq!(lines_with(&out, "@local: No change").len(), 3, "{out}");
     assert_eq!(lines_with(&out, "@local: Success").len(), 1, "{out}");
     assert_eq!(snapshot(&app), before, "the second run left every file untouched");
+    let table = out.lines().skip_while(|l| !l.starts_with("Operation")).collect::<Vec<_>>();
+    assert_eq!(table.len(), 5, "a results table with one row per operation: {out}");
+    assert!(table[1].starts_with("app dir") && table[1].ends_with("1      0"), "{out}");
 
     let dry = run(dir.path(), &["--dry"]);
     let out = text(&dry.stdout);
-    assert_eq!(lines_with(&out, "No change").len(), 3, "{out}");
+    assert_eq!(lines_with(&out, "@local: No change").len(), 3, "{out}");
     assert_eq!(snapshot(&app), before);
+
+    let json = run(dir.path(), &["--json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("one JSON document");
+    let statuses: Vec<&str> = doc["operations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o["hosts"]["@local"]["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["no_change", "no_change", "no_change", "changed"], "{doc}");
+    assert_eq!(doc["operations"][0]["name"], "app dir");
 
     let cache = dir.path().join(".rinfra/facts/@local.json");
     let mode = std::fs::metadata(&cache).expect("fact cache written").permissions().mode() & 0o777;
@@ -176,4 +190,294 @@ fn usage_errors_exit_2() {
     assert!(text(&out.stderr).contains("no such deploy file: missing.py"));
     let out = Command::new(BIN).current_dir(dir.path()).args(["@local", "x.py", "--bogus"]).output().expect("run");
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn pyinfra_api_in_deploy_scripts_if_data_include_and_deploy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("out");
+    let body = format!(
+        r#"from pyinfra import host, local
+from pyinfra.api import deploy
+from pyinfra.operations import files, server
+
+OUT = "{out}"
+made = files.directory(path=OUT)
+server.shell(name="first time only", commands=["touch " + OUT + "/created"], _if=made.did_change)
+server.shell(name="never", commands=["touch " + OUT + "/never"], _if=[made.did_change, lambda: False])
+echo = server.shell(name="echo", commands=["echo hello"])
+server.shell(name="stdout seen", commands=["touch " + OUT + "/stdout-seen"], _if=lambda: echo.stdout == "hello")
+
+@deploy("Configure", data_defaults={{"port": 80, "user": "www"}})
+def configure():
+    files.line(path=OUT + "/conf", line="port=%s user=%s" % (host.data.port, host.data.get("user")))
+
+configure()
+local.include("tasks/extra.py", data={{"greeting": "hi"}})
+"#,
+        out = out_dir.display()
+    );
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    std::fs::create_dir(dir.path().join("tasks")).expect("tasks");
+    let extra = format!(
+        "from pyinfra import host\nfrom pyinfra.operations import files\nfiles.line(path='{}/conf', line='greeting=' + host.data.greeting)\n",
+        out_dir.display()
+    );
+    std::fs::write(dir.path().join("tasks/extra.py"), extra).expect("extra.py");
+
+    let first = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["@local", "deploy.py", "--data", "port=8080"])
+        .output()
+        .expect("run");
+    let stdout = text(&first.stdout);
+    assert_eq!(first.status.code(), Some(0), "{stdout}{}", text(&first.stderr));
+    assert_eq!(lines_with(&stdout, "@local: Skipped").len(), 1, "{stdout}");
+    assert!(out_dir.join("created").exists() && out_dir.join("stdout-seen").exists());
+    assert!(!out_dir.join("never").exists());
+    let conf = std::fs::read_to_string(out_dir.join("conf")).expect("conf");
+    assert_eq!(conf, "port=8080 user=www\ngreeting=hi\n", "--data beats @deploy defaults");
+
+    std::fs::remove_file(out_dir.join("created")).expect("rm");
+    let second = run(dir.path(), &["--data", "port=8080"]);
+    let stdout = text(&second.stdout);
+    assert_eq!(second.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("first time only (server.shell at deploy.py:7)\n    @local: Skipped"), "{stdout}");
+    assert!(!out_dir.join("created").exists(), "_if=made.did_change is false on the re-run");
+}
+
+#[test]
+fn the_local_example_plans_cleanly() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new(BIN)
+        .current_dir(&root)
+        .args(["@local", "examples/local/deploy.py", "--dry", "-v"])
+        .output()
+        .expect("run");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("Deploying to @local"), "{stdout}");
+    assert!(stdout.contains("(files.line at examples/local/tasks.py:10)"), "{stdout}");
+    let out = Command::new(BIN)
+        .current_dir(&root)
+        .args(["examples/local/inventory.py", "examples/local/deploy.py", "--dry"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+}
+
+#[test]
+fn an_active_virtualenv_and_modules_beside_the_deploy_import() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let venv = dir.path().join("venv");
+    // The embedded interpreter's version decides the directory; cover the versions pyo3 supports.
+    for minor in 7..=14 {
+        let site = venv.join(format!("lib/python3.{minor}/site-packages"));
+        std::fs::create_dir_all(&site).expect("site-packages");
+        std::fs::write(site.join("venvmod.py"), "VALUE = 'from-venv'\n").expect("venvmod");
+    }
+    std::fs::write(dir.path().join("helpers.py"), "VALUE = 'from-beside'\n").expect("helpers");
+    let body = "import venvmod, helpers\nprint(venvmod.VALUE, helpers.VALUE)\n";
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .env("VIRTUAL_ENV", &venv)
+        .args(["@local", "deploy.py"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("from-venv from-beside"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn one_operation_facts_and_exec_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = dir.path().join("adhoc");
+    let path = format!("path={}", target.display());
+    let cli = |args: &[&str]| Command::new(BIN).current_dir(dir.path()).args(args).output().expect("run");
+
+    let out = cli(&["@local", "files.directory", &path, "mode=700"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("@local: Success"));
+    assert_eq!(std::fs::metadata(&target).expect("made").permissions().mode() & 0o777, 0o700);
+    let out = cli(&["@local", "files.directory", &path, "mode=700"]);
+    assert!(text(&out.stdout).contains("@local: No change"), "{}", text(&out.stdout));
+
+    let out = cli(&["@local", "fact", "server.Arch", "files.Directory", &path]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let facts = &doc["@local"];
+    assert!(facts["server.Arch"].is_string(), "{doc}");
+    assert_eq!(facts[format!("files.Directory({path})")]["mode"], serde_json::json!(700), "{doc}");
+
+    let out = cli(&["@local", "exec", "--", "echo", "from-exec"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("        from-exec"), "{}", text(&out.stdout));
+
+    let out = cli(&["@local", "files.directory", "bogus=1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("files.directory: got an unexpected keyword argument 'bogus'"));
+    let out = cli(&["@local", "fact", "server.Nope"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn hosts_taking_different_branches_run_the_same_call_at_the_same_step() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("out");
+    let body = format!(
+        r#"from pyinfra import host
+from pyinfra.operations import files
+
+OUT = "{out}"
+if host.name == "@local":
+    files.directory(name="only local", path=OUT + "/only-local")
+for name in host.loop(["a", "b"]):
+    files.directory(name="dir " + name, path=OUT + "/" + name)
+    files.line(name="line " + name, path=OUT + "/" + name + "/f", line=host.name)
+"#,
+        out = out_dir.display()
+    );
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let out = Command::new(BIN).current_dir(dir.path()).args(["@local,@localhost", "deploy.py"]).output().expect("run");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let headers: Vec<&str> = stdout.lines().filter(|l| l.starts_with("--> ")).collect();
+    let names: Vec<&str> = headers.iter().map(|h| h.split(" (").next().unwrap_or("")).collect();
+    assert_eq!(names, ["--> only local", "--> dir a", "--> line a", "--> dir b", "--> line b"], "{stdout}");
+    // "dir a" runs on both hosts under one header.
+    let dir_a = stdout.split("--> dir a").nth(1).unwrap_or("");
+    let block: Vec<&str> = dir_a.lines().skip(1).take_while(|l| !l.starts_with("-->")).collect();
+    assert_eq!(block.len(), 2, "{stdout}");
+    assert_eq!(std::fs::read_to_string(out_dir.join("a/f")).expect("f"), "@local\n@localhost\n");
+}
+
+#[test]
+fn inventory_file_groups_and_group_data_with_pyinfra_precedence() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("group_data")).expect("group_data");
+    let write = |name: &str, body: &str| std::fs::write(dir.path().join(name), body).expect("write");
+    write("inventory.py", "web = [('@local', {'port': 81})]\ndb = (['@localhost'], {'role': 'db'})\n_skip = ['x']\n");
+    write("group_data/all.py", "port = 80\ngreeting = 'hi'\nrole = 'any'\n");
+    write("group_data/web.py", "greeting = 'hello web'\n");
+    write(
+        "deploy.py",
+        "from pyinfra import host\nprint('DATA', host.name, host.data.port, host.data.greeting, host.data.role, host.groups)\n",
+    );
+    let cli = |extra: &[&str]| {
+        Command::new(BIN).current_dir(dir.path()).args(["inventory.py", "deploy.py"]).args(extra).output().expect("run")
+    };
+    let out = cli(&[]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("DATA @local 81 hello web any ['web', 'inventory']"), "{stdout}");
+    assert!(stdout.contains("DATA @localhost 80 hi db ['db', 'inventory']"), "{stdout}");
+    let out = cli(&["--data", "port=9"]);
+    assert!(text(&out.stdout).contains("DATA @local 9 hello web"), "--data overrides host data");
+
+    let out = Command::new(BIN).current_dir(dir.path()).args(["missing.py", "deploy.py"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no such inventory file: missing.py"));
+    write("broken.py", "hosts = ['@local']\nraise RuntimeError('bad inventory')\n");
+    let out = Command::new(BIN).current_dir(dir.path()).args(["broken.py", "deploy.py"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).starts_with("broken.py:2: RuntimeError: bad inventory"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn config_py_sets_global_argument_defaults() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, body: &str| std::fs::write(dir.path().join(name), body).expect("write");
+    write("config.py", "SHELL = 'bash'\nIGNORE_ERRORS = True\nlowercase_ignored = 1\n");
+    let shell_file = dir.path().join("shell");
+    write(
+        "deploy.py",
+        &format!(
+            "from pyinfra import config\nfrom pyinfra.operations import server\nassert config.SHELL == 'bash'\n\
+             server.shell(commands=['exit 3'])\nserver.shell(commands=['echo $0 > {}'])\n",
+            shell_file.display()
+        ),
+    );
+    let out = run(dir.path(), &[]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "IGNORE_ERRORS from config.py: {stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("@local: Error"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&shell_file).expect("ran after the error"), "bash\n");
+
+    write("bad.py", "SUDO = (\n");
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["@local", "deploy.py", "--config", "bad.py"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).starts_with("bad.py:1: SyntaxError"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn global_arguments_stdin_timeout_retries_run_once_continue_on_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().display();
+    let body = format!(
+        r#"from pyinfra.operations import server
+server.shell(name="stdin", commands=["cat > {d}/stdin"], _stdin=["a", "b"])
+server.shell(name="timeout", commands=["sleep 5"], _timeout=1, _ignore_errors=True)
+server.shell(name="retry", commands=["test -e {d}/flag || (touch {d}/flag; exit 1)"], _retries=1, _retry_delay=0)
+server.shell(name="once", commands=["echo once >> {d}/once"], _run_once=True)
+server.shell(name="carry", commands=["false", "touch {d}/carried"], _continue_on_error=True, _ignore_errors=True)
+"#
+    );
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let started = std::time::Instant::now();
+    let out = Command::new(BIN).current_dir(dir.path()).args(["@local,@localhost", "deploy.py"]).output().expect("run");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "errors were ignored: {stdout}{}", text(&out.stderr));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "_timeout stopped sleep 5");
+    assert_eq!(lines_with(&stdout, "timed out after 1s").len(), 2, "{stdout}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("stdin")).expect("stdin"), "a\nb\n");
+    assert_eq!(std::fs::read_to_string(dir.path().join("once")).expect("once"), "once\n");
+    assert!(dir.path().join("carried").exists());
+    let retry = stdout.split("--> retry").nth(1).unwrap_or("");
+    assert!(retry.lines().take(3).skip(1).all(|l| l.ends_with("Success")), "{stdout}");
+}
+
+#[test]
+fn the_run_cache_records_calls_and_masked_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let call = "files.directory(\n    path=\"/tmp/x\",\n)";
+    std::fs::write(dir.path().join("deploy.py"), format!("from pyinfra.operations import files\n{call}\n"))
+        .expect("deploy.py");
+    let out = run(dir.path(), &["--dry", "--data", "ssh_password=hunter2", "--data", "role=web"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let path = dir.path().join(".rinfra/runs/@local.json");
+    assert_eq!(std::fs::metadata(&path).expect("run cache").permissions().mode() & 0o777, 0o600);
+    let body = std::fs::read_to_string(&path).expect("read");
+    assert!(!body.contains("hunter2"), "{body}");
+    let doc: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["data"]["role"], "web");
+    assert_eq!(doc["data"]["ssh_password"], "*MASKED*");
+    let first = &doc["calls"][0];
+    assert_eq!(first["operation"], "files.directory");
+    assert_eq!(first["line"], 2);
+    assert_eq!(first["keywords"], serde_json::json!({"path": "/tmp/x"}));
+    use sha1::Digest;
+    let expected: String = sha1::Sha1::digest(call.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(first["source_sha1"], expected.as_str(), "hash of the whole call expression");
+}
+
+#[test]
+fn diff_shows_what_an_upload_would_change() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dest = dir.path().join("motd");
+    std::fs::write(&dest, "old line\nsame\n").expect("dest");
+    std::fs::write(dir.path().join("new"), "new line\nsame\n").expect("src");
+    let body = format!("from pyinfra.operations import files\nfiles.put(src='new', dest='{}')\n", dest.display());
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let out = run(dir.path(), &["--dry", "--diff"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains(&format!("+++ {} (new)", dest.display())), "{stdout}");
+    assert!(stdout.contains("        -old line\n        +new line\n         same"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&dest).expect("dest"), "old line\nsame\n", "--dry changed nothing");
 }

@@ -31,6 +31,11 @@ pub struct OpCall {
     pub file: String,
     /// Its line.
     pub line: u32,
+    /// Line numbers of the user's frames at the call, outermost first: its place in deploy order
+    /// (pyinfra's op order), which lines up the same call across hosts.
+    pub order: Vec<u32>,
+    /// The call expression's source text (empty when unknown), hashed in the run cache.
+    pub source: String,
 }
 
 /// What the Python side asks of the executor while a deploy script runs for one host.
@@ -69,14 +74,26 @@ fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> PyResult<T> {
     serde_json::from_str(text).map_err(|e| PyTypeError::new_err(format!("rinfra: bad argument value: {e}")))
 }
 
+/// Where a call was made, as the Python side reports it.
+#[derive(serde::Deserialize)]
+struct Place {
+    file: String,
+    line: u32,
+    order: Vec<u32>,
+    source: String,
+}
+
 #[pyfunction]
-fn record(py: Python<'_>, name: &str, args: &str, kwargs: &str, file: &str, line: u32) -> PyResult<usize> {
+fn record(py: Python<'_>, name: &str, args: &str, kwargs: &str, place: &str) -> PyResult<usize> {
+    let place: Place = parse_json(place)?;
     let call = OpCall {
         name: name.to_string(),
         positional: parse_json(args)?,
         keywords: parse_json(kwargs)?,
-        file: file.to_string(),
-        line,
+        file: place.file,
+        line: place.line,
+        order: place.order,
+        source: place.source,
     };
     with_bridge(py, move |b| b.record(call))?.map_err(PyTypeError::new_err)
 }
@@ -215,6 +232,61 @@ impl Interpreter {
         .map_err(|e| Python::attach(|py| format!("rinfra: cannot start Python: {}", describe(py, &e))))
     }
 
+    /// Run `config.py`: its upper-case names set `pyinfra.config` (defaults for `_sudo` and others).
+    pub fn load_config(&self, path: &str) -> Result<(), String> {
+        let error = Python::attach(|py| -> PyResult<Option<String>> {
+            self.runtime.bind(py).call_method1("load_config", (path,))?.extract()
+        })
+        .map_err(|e| Python::attach(|py| format!("{path}: {}", describe(py, &e))))?;
+        error.map_or(Ok(()), Err)
+    }
+
+    /// The unified diff of `old` and `new` (Python's difflib), as lines.
+    pub fn unified_diff(&self, old: &str, new: &str, name: &str) -> Result<Vec<String>, String> {
+        Python::attach(|py| -> PyResult<Vec<String>> {
+            self.runtime.bind(py).call_method1("unified_diff", (old, new, name))?.extract()
+        })
+        .map_err(|e| Python::attach(|py| describe(py, &e)))
+    }
+
+    /// Put `dir` first on `sys.path` (the deploy's directory, so its own modules import).
+    pub fn add_path(&self, dir: &str) -> Result<(), String> {
+        Python::attach(|py| -> PyResult<()> {
+            let path = py.import("sys")?.getattr("path")?.cast_into::<PyList>()?;
+            if !path.contains(dir)? {
+                path.insert(0, dir)?;
+            }
+            Ok(())
+        })
+        .map_err(|e| Python::attach(|py| describe(py, &e)))
+    }
+
+    /// The hosts of `inventory.py` with their data (group_data files from `group_data_dir`,
+    /// `overrides` on top) and groups; the error names the user's `file:LINE`.
+    pub fn load_inventory(
+        &self,
+        path: &str,
+        group_data_dir: &str,
+        overrides: &Map<String, Value>,
+    ) -> Result<Vec<InventoryHost>, String> {
+        let loaded = Python::attach(|py| -> PyResult<(Option<String>, Option<String>)> {
+            let json = py.import("json")?;
+            let text = serde_json::to_string(overrides).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+            let overrides = json.call_method1("loads", (text,))?;
+            self.runtime.bind(py).call_method1("load_inventory", (path, group_data_dir, overrides))?.extract()
+        })
+        .map_err(|e| Python::attach(|py| format!("{path}: {}", describe(py, &e))))?;
+        match loaded {
+            (_, Some(error)) => Err(error),
+            (Some(text), None) => serde_json::from_str::<Vec<(String, Map<String, Value>, Vec<String>)>>(&text)
+                .map(|hosts| {
+                    hosts.into_iter().map(|(name, data, groups)| InventoryHost { name, data, groups }).collect()
+                })
+                .map_err(|e| format!("{path}: host data must be plain values (str, int, list, dict...): {e}")),
+            (None, None) => Ok(Vec::new()),
+        }
+    }
+
     /// Run the deploy script `path` for one host through `bridge`; the bridge comes back with
     /// what it recorded, and an error text (`deploy.py:LINE: ...`) if the script failed.
     pub fn run_deploy<B: Bridge + 'static>(
@@ -222,6 +294,7 @@ impl Interpreter {
         path: &str,
         host: &str,
         data: &Map<String, Value>,
+        groups: &[String],
         hosts: &[String],
         bridge: B,
     ) -> Result<(B, Option<String>), String> {
@@ -230,8 +303,10 @@ impl Interpreter {
             let json = py.import("json")?;
             let data_text = serde_json::to_string(data).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
             let data_obj = json.call_method1("loads", (data_text,))?;
-            let groups: Vec<String> = Vec::new();
-            let r = self.runtime.bind(py).call_method1("run_deploy", (path, host, data_obj, groups, hosts.to_vec()))?;
+            let r = self
+                .runtime
+                .bind(py)
+                .call_method1("run_deploy", (path, host, data_obj, groups.to_vec(), hosts.to_vec()))?;
             r.extract::<Option<String>>()
         });
         let error = match outcome {
@@ -242,6 +317,56 @@ impl Interpreter {
         let bridge = bridge.downcast::<B>().map_err(|_| "rinfra: the host state was lost".to_string())?;
         Ok((*bridge, error))
     }
+}
+
+impl Interpreter {
+    /// Whether the `_if` callables of call `index` on `host` all hold now; the error text (user
+    /// frames, `file:LINE`) when one raised.
+    pub fn check_if(&self, host: &str, index: usize) -> Result<bool, String> {
+        Python::attach(|py| -> PyResult<(bool, Option<String>)> {
+            self.runtime.bind(py).call_method1("check_if", (host, index))?.extract()
+        })
+        .map_err(|e| Python::attach(|py| describe(py, &e)))
+        .and_then(|(ok, error)| error.map_or(Ok(ok), Err))
+    }
+
+    /// Tell the deploy's `OperationMeta` objects how call `index` on `host` ended.
+    pub fn set_result(&self, host: &str, index: usize, result: &CallResult) {
+        // Only fails if Python itself is broken; the run's own report already has the outcome.
+        let _ = Python::attach(|py| {
+            self.runtime
+                .bind(py)
+                .call_method1(
+                    "set_result",
+                    (host, index, result.changed, result.success, result.stdout.clone(), result.stderr.clone()),
+                )
+                .map(|_| ())
+        });
+    }
+}
+
+/// One host of an inventory file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryHost {
+    /// Its name (`web1`, `@local`, `@ssh/web1`).
+    pub name: String,
+    /// Its data, all levels merged.
+    pub data: Map<String, Value>,
+    /// Its groups (the inventory file's name last).
+    pub groups: Vec<String>,
+}
+
+/// How one call ended on one host, as `OperationMeta` reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallResult {
+    /// It changed the host.
+    pub changed: bool,
+    /// It did not fail.
+    pub success: bool,
+    /// Output lines of its commands.
+    pub stdout: Vec<String>,
+    /// Error lines of its commands.
+    pub stderr: Vec<String>,
 }
 
 fn describe(py: Python<'_>, e: &PyErr) -> String {

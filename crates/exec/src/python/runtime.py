@@ -75,11 +75,21 @@ class Host:
         self.name = None
         self.data = HostData({})
         self.groups = []
+        self.loop_position = []
 
     def _reset(self, name, data, groups):
         self.name = name
         self.data = HostData(data)
         self.groups = list(groups)
+        self.loop_position = []
+
+    def loop(self, iterable):
+        """Iterate, keeping operations called in the loop in iteration order across hosts."""
+        self.loop_position.append(0)
+        for i, item in enumerate(iterable):
+            self.loop_position[-1] = i
+            yield item
+        self.loop_position.pop()
 
     def get_fact(self, fact, *args, **kwargs):
         name = getattr(fact, "_rinfra_name", None)
@@ -140,65 +150,168 @@ state = State()
 logger = logging.getLogger("pyinfra")
 
 
-class OperationMeta:
-    """What an operation call returns. Before execution only `changed` / `will_change` are known."""
+_conditions = {}
+_results = {}
 
-    def __init__(self, index, name):
-        self._index = index
+
+class OperationMeta:
+    """What an operation call returns. While deploy.py runs only `changed` / `will_change` are
+    known (planned now); after execution (e.g. in `_if` callables) the results are."""
+
+    def __init__(self, host_name, index, name):
+        self._key = (host_name, index)
         self._name = name
+
+    def _result(self):
+        result = _results.get(self._key)
+        if result is None:
+            raise RuntimeError("Cannot evaluate operation result before execution")
+        return result
 
     @property
     def will_change(self):
-        return _rinfra.will_change(self._index)
+        result = _results.get(self._key)
+        if result is not None:
+            return result["changed"]
+        return _rinfra.will_change(self._key[1])
 
     @property
     def changed(self):
         return self.will_change
 
-    def _not_complete(self):
-        raise RuntimeError("Cannot evaluate operation result before execution")
-
     def did_change(self):
-        self._not_complete()
+        return self._result()["changed"]
+
+    def did_not_change(self):
+        return not self.did_change()
 
     def did_succeed(self, _raise_if_not_complete=True):
-        self._not_complete()
+        return self._result()["success"]
 
     def did_error(self):
-        self._not_complete()
+        return not self._result()["success"]
+
+    @property
+    def stdout_lines(self):
+        return list(self._result()["stdout"])
+
+    @property
+    def stderr_lines(self):
+        return list(self._result()["stderr"])
 
     @property
     def stdout(self):
-        self._not_complete()
+        return "\n".join(self._result()["stdout"])
 
     @property
     def stderr(self):
-        self._not_complete()
+        return "\n".join(self._result()["stderr"])
 
     def __repr__(self):
         return f"OperationMeta({self._name!r})"
 
 
-def _user_frame():
+def _call_source(frame):
+    """The source text of the call expression a frame is executing (Python 3.11+ positions), or ''."""
+    try:
+        import linecache
+
+        positions = list(frame.f_code.co_positions())
+        first, last, start, end = positions[frame.f_lasti // 2]
+        lines = linecache.getlines(frame.f_code.co_filename)[first - 1 : last]
+        if not lines or start is None or end is None:
+            return ""
+        if len(lines) == 1:
+            return lines[0][start:end]
+        return lines[0][start:] + "".join(lines[1:-1]) + lines[-1][:end]
+    except Exception:  # noqa: BLE001 - the source text is informative only
+        return ""
+
+
+def _user_frames():
+    """The calling user frame's (file, line, call source) and the line numbers of every user frame
+    on the stack, outermost first: the call's place in deploy order, as pyinfra's op order."""
     frame = sys._getframe(2)
-    while frame is not None and frame.f_code.co_filename.startswith("<rinfra"):
+    lines = []
+    first = None
+    while frame is not None:
+        if not frame.f_code.co_filename.startswith("<rinfra"):
+            if first is None:
+                first = (frame.f_code.co_filename, frame.f_lineno, _call_source(frame))
+            lines.append(frame.f_lineno)
         frame = frame.f_back
-    if frame is None:
-        return "<unknown>", 0
-    return frame.f_code.co_filename, frame.f_lineno
+    lines.reverse()
+    return first or ("<unknown>", 0, ""), lines
+
+
+def _conditions_of(value):
+    if callable(value):
+        return [value]
+    if isinstance(value, (list, tuple)) and all(callable(c) for c in value):
+        return list(value)
+    raise TypeError("_if takes a callable or a list of callables (e.g. other_op.did_change)")
+
+
+# Config attributes that act as defaults for global arguments (pyinfra's config -> op defaults).
+# Each: (config attribute, global argument, the argument's default, which adds nothing).
+_CONFIG_GLOBALS = (
+    ("SUDO", "_sudo", False),
+    ("SUDO_USER", "_sudo_user", None),
+    ("IGNORE_ERRORS", "_ignore_errors", False),
+    ("SHELL", "_shell_executable", "sh"),
+)
+
+
+def load_config(path):
+    """Run config.py: its upper-case names become attributes of `pyinfra.config`. None, or the error text."""
+    try:
+        namespace = {"__name__": "config", "__file__": path}
+        exec_file(path, namespace)
+        for name, value in namespace.items():
+            if name.isupper():
+                setattr(config, name, value)
+        return None
+    except BaseException as e:  # noqa: BLE001 - user code: reported, not raised
+        return _format_exception(e, path)
 
 
 def op(full_name):
     """An operation function that records its call for the executor."""
 
     def call(*args, **kwargs):
-        filename, line = _user_frame()
-        index = _rinfra.record(full_name, to_json(list(args)), to_json(kwargs), filename, line)
-        return OperationMeta(index, full_name)
+        (filename, line, source), order = _user_frames()
+        order.extend(host.loop_position)
+        for attr, arg, default in _CONFIG_GLOBALS:
+            value = getattr(config, attr, default)
+            if value != default and arg not in kwargs:
+                kwargs[arg] = value
+        conditions = kwargs.pop("_if", None)
+        if conditions is not None:
+            conditions = _conditions_of(conditions)
+            # The executor only learns that there is a condition; the callables stay here.
+            kwargs["_if"] = True
+        place = json.dumps({"file": filename, "line": line, "order": order, "source": source})
+        index = _rinfra.record(full_name, to_json(list(args)), to_json(kwargs), place)
+        if conditions is not None:
+            _conditions[(host.name, index)] = conditions
+        return OperationMeta(host.name, index, full_name)
 
     call.__name__ = full_name.rsplit(".", 1)[1]
     call.__qualname__ = call.__name__
     return call
+
+
+def check_if(host_name, index):
+    """(whether every `_if` callable of this call is true now, None) or (False, the error text)."""
+    try:
+        return all(bool(c()) for c in _conditions.get((host_name, index), [])), None
+    except BaseException as e:  # noqa: BLE001 - user code: reported, not raised
+        return False, _format_exception(e, "_if")
+
+
+def set_result(host_name, index, changed, success, stdout, stderr):
+    """Record how a call ended, for `did_change()` and friends."""
+    _results[(host_name, index)] = {"changed": changed, "success": success, "stdout": stdout, "stderr": stderr}
 
 
 class FactBase:
@@ -271,18 +384,113 @@ def run_deploy(path, name, data, groups, hosts):
     try:
         exec_file(path, {"__name__": "__main__", "__file__": path})
         return None
-    except SyntaxError as e:
-        text = (e.text or "").rstrip("\n")
-        detail = f"\n    {text.strip()}" if text.strip() else ""
-        return f"{e.filename}:{e.lineno}: SyntaxError: {e.msg}{detail}"
     except BaseException as e:  # noqa: BLE001 - any failure of user code is reported, not raised
-        frames = [f for f in traceback.extract_tb(e.__traceback__) if not f.filename.startswith("<rinfra")]
-        message = "".join(traceback.format_exception_only(type(e), e)).strip()
-        if not frames:
-            return f"{path}: {message}"
-        last = frames[-1]
-        trace = "".join(traceback.format_list(frames)).rstrip("\n")
-        return f"{last.filename}:{last.lineno}: {message}\nTraceback (most recent call last):\n{trace}"
+        return _format_exception(e, path)
+
+
+def _format_exception(e, where):
+    """`file:LINE: Type: message` and the traceback, with the user's frames only."""
+    if isinstance(e, SyntaxError) and e.filename and not str(e.filename).startswith("<rinfra"):
+        text = (e.text or "").strip()
+        detail = f"\n    {text}" if text else ""
+        return f"{e.filename}:{e.lineno}: {type(e).__name__}: {e.msg}{detail}"
+    frames = [f for f in traceback.extract_tb(e.__traceback__) if not f.filename.startswith("<rinfra")]
+    message = "".join(traceback.format_exception_only(type(e), e)).strip()
+    if not frames:
+        return f"{where}: {message}"
+    last = frames[-1]
+    trace = "".join(traceback.format_list(frames)).rstrip("\n")
+    return f"{last.filename}:{last.lineno}: {message}\nTraceback (most recent call last):\n{trace}"
+
+
+def _hosts_of(value):
+    """The hosts of an inventory group value, or None when it is not a group."""
+    data = {}
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], dict) and isinstance(value[0], (list, tuple)):
+        value, data = value
+    if not isinstance(value, (list, tuple)):
+        return None
+    hosts = []
+    for item in value:
+        if isinstance(item, str):
+            hosts.append((item, {}))
+        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], dict):
+            hosts.append(item)
+        else:
+            return None
+    return hosts, data
+
+
+def _module_data(path):
+    """The public module-level names of a group_data file, as a dict."""
+    namespace = {"__name__": "group_data", "__file__": path}
+    exec_file(path, namespace)
+    return {
+        k: v
+        for k, v in namespace.items()
+        if not k.startswith("_") and not isinstance(v, type(sys)) and not callable(v)
+    }
+
+
+def load_inventory(path, group_data_dir, overrides):
+    """Hosts of inventory.py as JSON text [[name, data, groups], ...], or (None, error text).
+
+    Data precedence as pyinfra's: overrides (--data) > host > group (inventory tuple, then
+    group_data/<group>.py) > group_data/all.py."""
+    import os
+
+    try:
+        namespace = {"__name__": "inventory", "__file__": path}
+        exec_file(path, namespace)
+        file_group = os.path.splitext(os.path.basename(path))[0]
+        order = []
+        host_data = {}
+        host_groups = {}
+        group_inline = {}
+        for name, value in list(namespace.items()):
+            if name.startswith("_"):
+                continue
+            found = _hosts_of(value)
+            if found is None:
+                continue
+            hosts, data = found
+            group_inline[name] = data
+            for host_name, data in hosts:
+                if host_name not in host_data:
+                    order.append(host_name)
+                    host_data[host_name] = {}
+                    host_groups[host_name] = []
+                host_data[host_name].update(data)
+                host_groups[host_name].append(name)
+        def group_file(group):
+            file = os.path.join(group_data_dir, group + ".py")
+            return _module_data(file) if os.path.isfile(file) else {}
+        all_data = group_file("all")
+        result = []
+        for host_name in order:
+            groups = host_groups[host_name] + [file_group]
+            merged = dict(all_data)
+            for group in groups:
+                merged.update(group_file(group))
+                merged.update(group_inline.get(group, {}))
+            merged.update(host_data[host_name])
+            merged.update(overrides)
+            result.append([host_name, merged, groups])
+        return to_json(result), None
+    except BaseException as e:  # noqa: BLE001 - user code: reported, not raised
+        return None, _format_exception(e, path)
+
+
+def unified_diff(old, new, name):
+    """`--diff`: the unified diff of a file's old and new text, as lines."""
+    import difflib
+
+    return [
+        line.rstrip("\n")
+        for line in difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), f"{name} (host)", f"{name} (new)"
+        )
+    ]
 
 
 def install(sources):
