@@ -26,6 +26,8 @@ pub enum HintMode {
     CodeLens,
     /// Hint-severity diagnostics on each call.
     Diagnostic,
+    /// No hints (the editor's setting `off`); hover still lists the commands.
+    Off,
 }
 
 impl HintMode {
@@ -34,6 +36,7 @@ impl HintMode {
         match options.and_then(|o| o.get("hints")).and_then(|h| h.as_str()) {
             Some("codelens" | "codeLens" | "code_lens") => HintMode::CodeLens,
             Some("diagnostic" | "diagnostics") => HintMode::Diagnostic,
+            Some("off" | "none") => HintMode::Off,
             _ => HintMode::Inlay,
         }
     }
@@ -137,6 +140,7 @@ mod tests {
         assert_eq!(HintMode::from_options(None), HintMode::Inlay);
         assert_eq!(HintMode::from_options(Some(&json!({"hints": "codelens"}))), HintMode::CodeLens);
         assert_eq!(HintMode::from_options(Some(&json!({"hints": "diagnostic"}))), HintMode::Diagnostic);
+        assert_eq!(HintMode::from_options(Some(&json!({"hints": "off"}))), HintMode::Off);
         assert_eq!(HintMode::from_options(Some(&json!({"hints": 3}))), HintMode::Inlay);
     }
 
