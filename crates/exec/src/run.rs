@@ -36,6 +36,8 @@ pub struct RunOptions {
     pub json: bool,
     /// Show a unified diff of each file an operation uploads (`files.put`, `files.template`).
     pub diff: bool,
+    /// Stop the run when more than this percentage of hosts has failed.
+    pub fail_percent: Option<u8>,
 }
 
 /// One host taking part in the run.
@@ -757,6 +759,13 @@ fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState], options: &
         if header_done {
             doc_ops.push(op_json(&row, doc_hosts));
             table.push(row);
+        }
+        if let Some(pct) = options.fail_percent {
+            let down = failed.iter().filter(|f| **f).count();
+            if down * 100 > usize::from(pct) * failed.len() {
+                eprintln!("rinfra-exec: stopping: {down} of {} hosts failed (more than {pct}%)", failed.len());
+                break;
+            }
         }
     }
     if options.json {

@@ -481,3 +481,40 @@ fn diff_shows_what_an_upload_would_change() {
     assert!(stdout.contains("        -old line\n        +new line\n         same"), "{stdout}");
     assert_eq!(std::fs::read_to_string(&dest).expect("dest"), "old line\nsame\n", "--dry changed nothing");
 }
+
+#[test]
+fn cli_flags_limit_exclude_shell_executable_fail_percent_chdir() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, body: &str| std::fs::write(dir.path().join(name), body).expect("write");
+    write("inventory.py", "web = ['@local']\ndb = ['@localhost']\n");
+    write(
+        "deploy.py",
+        "from pyinfra import host\nfrom pyinfra.operations import server\n\
+         server.shell(name='who', commands=['echo $0 > ' + host.name.strip('@')])\n\
+         server.shell(name='fail', commands=['exit 1'])\nserver.shell(name='after', commands=['true'])\n",
+    );
+    let cli = |args: &[&str]| Command::new(BIN).current_dir(dir.path()).args(args).output().expect("run");
+
+    let out = cli(&["inventory.py", "deploy.py", "--limit", "we*", "--shell-executable=bash"]);
+    assert_eq!(out.status.code(), Some(1), "the failing command fails the host");
+    assert_eq!(std::fs::read_to_string(dir.path().join("local")).expect("ran on web"), "bash\n");
+    assert!(!dir.path().join("localhost").exists(), "--limit left db out");
+
+    let out = cli(&["inventory.py", "deploy.py", "--exclude", "web", "--fail-percent", "0"]);
+    let stdout = text(&out.stdout);
+    assert!(dir.path().join("localhost").exists());
+    assert!(text(&out.stderr).contains("stopping: 1 of 1 hosts failed"), "{}", text(&out.stderr));
+    assert!(!stdout.contains("--> after"), "{stdout}");
+
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(BIN)
+        .current_dir(elsewhere.path())
+        .args(["--chdir", &dir.path().to_string_lossy(), "@local", "deploy.py", "--dry"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = cli(&["@local", "deploy.py", "--bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = cli(&["@local", "deploy.py", "--limit"]);
+    assert_eq!(out.status.code(), Some(2));
+}

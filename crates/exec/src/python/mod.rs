@@ -249,6 +249,16 @@ impl Interpreter {
         .map_err(|e| Python::attach(|py| describe(py, &e)))
     }
 
+    /// Set one `pyinfra.config` attribute (`--sudo` sets `SUDO`).
+    pub fn set_config(&self, name: &str, value: &Value) -> Result<(), String> {
+        Python::attach(|py| -> PyResult<()> {
+            let text = serde_json::to_string(value).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+            let value = py.import("json")?.call_method1("loads", (text,))?;
+            self.runtime.bind(py).getattr("config")?.setattr(name, value)
+        })
+        .map_err(|e| Python::attach(|py| describe(py, &e)))
+    }
+
     /// Put `dir` first on `sys.path` (the deploy's directory, so its own modules import).
     pub fn add_path(&self, dir: &str) -> Result<(), String> {
         Python::attach(|py| -> PyResult<()> {
