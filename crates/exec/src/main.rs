@@ -234,6 +234,12 @@ fn deploy(args: &[String]) -> ExitCode {
         _ => None,
     };
     if let Some(py) = &python {
+        if options.json
+            && let Err(e) = py.print_to_stderr()
+        {
+            eprintln!("rinfra-exec: {e}");
+            return ExitCode::from(1);
+        }
         if let Err(code) = load_config(py, config.as_deref()) {
             return code;
         }

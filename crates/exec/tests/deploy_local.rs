@@ -29,6 +29,7 @@ from pyinfra.facts.server import Hostname
 ROOT = "{root}"
 assert host.name == "@local"
 assert isinstance(host.get_fact(Hostname), str)
+print("deploying to", host.name)
 files.directory(name="app dir", path=ROOT + "/app", mode="750")
 files.put(src="files/motd", dest=ROOT + "/app/motd", mode="640")
 files.line(path=ROOT + "/app/app.conf", line="port=8080")
@@ -98,7 +99,9 @@ fn dry_then_run_then_rerun_is_idempotent() {
     assert_eq!(lines_with(&out, "@local: No change").len(), 3, "{out}");
     assert_eq!(snapshot(&app), before);
 
+    // The deploy's print() goes to stderr under --json: stdout is one document.
     let json = run(dir.path(), &["--json"]);
+    assert!(text(&json.stderr).contains("deploying to @local"));
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("one JSON document");
     let statuses: Vec<&str> = doc["operations"]
         .as_array()

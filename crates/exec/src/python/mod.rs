@@ -259,6 +259,15 @@ impl Interpreter {
         .map_err(|e| Python::attach(|py| describe(py, &e)))
     }
 
+    /// Send what user code prints to standard error (`--json` keeps standard output for its document).
+    pub fn print_to_stderr(&self) -> Result<(), String> {
+        Python::attach(|py| -> PyResult<()> {
+            let sys = py.import("sys")?;
+            sys.setattr("stdout", sys.getattr("stderr")?)
+        })
+        .map_err(|e| Python::attach(|py| describe(py, &e)))
+    }
+
     /// Put `dir` first on `sys.path` (the deploy's directory, so its own modules import).
     pub fn add_path(&self, dir: &str) -> Result<(), String> {
         Python::attach(|py| -> PyResult<()> {
