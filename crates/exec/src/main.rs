@@ -353,6 +353,7 @@ fn parse_action(rest: &[String]) -> Result<Action, String> {
                 line: 0,
                 order: vec![],
                 source: String::new(),
+                planned: None,
             }))
         }
         path if path.ends_with(".py") => {
@@ -375,6 +376,7 @@ fn parse_action(rest: &[String]) -> Result<Action, String> {
                 line: 0,
                 order: vec![],
                 source: String::new(),
+                planned: None,
             }))
         }
         other => Err(format!("'{other}' is neither a deploy script (.py), an operation, `fact` nor `exec`")),

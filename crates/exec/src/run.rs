@@ -291,6 +291,9 @@ impl HostState {
     /// Plan a call against the host's current facts, gathering what the planner asks for (with the
     /// call's sudo settings, as pyinfra gathers an operation's facts).
     pub fn plan(&mut self, call: &OpCall) -> Result<Plan, String> {
+        if let Some(commands) = &call.planned {
+            return Ok(Plan { commands: commands.clone(), noop: None, changes: Vec::new() });
+        }
         let runner = fact_runner(call);
         // Each pass gathers every fact the planner asked for; facts whose arguments depend on
         // other facts take a few passes.
@@ -490,6 +493,13 @@ pub fn fact_key(fact: &str, positional: &[Value], keywords: &Map<String, Value>)
 
 impl Bridge for HostState {
     fn record(&mut self, call: OpCall) -> Result<usize, String> {
+        if call.planned.is_some() {
+            // A user-defined operation: only its global arguments are for rinfra to check.
+            let globals = Args::bind(GLOBAL_ARGS, &[], &call.keywords).map_err(|e| format!("{}: {e}", call.name))?;
+            unsupported_global(&globals).map_err(|e| format!("{}: {e}", call.name))?;
+            self.calls.push(call);
+            return Ok(self.calls.len() - 1);
+        }
         check_call(&call)?;
         let resolved = catalogue().operation(&call.name).map(|(m, o)| format!("{}.{}", m.name, o.name));
         self.calls.push(OpCall { name: resolved.unwrap_or(call.name.clone()), ..call });
@@ -504,6 +514,26 @@ impl Bridge for HostState {
         }
         self.gather(std::slice::from_ref(&key), &runner)?;
         self.known(&runner).fact(&key).map_err(|_| format!("fact {key} could not be gathered"))
+    }
+
+    fn plan_inner(
+        &mut self,
+        name: &str,
+        positional: &[Value],
+        keywords: &Map<String, Value>,
+    ) -> Result<Vec<Command>, String> {
+        let call = OpCall {
+            name: name.to_string(),
+            positional: positional.to_vec(),
+            keywords: keywords.clone(),
+            file: String::new(),
+            line: 0,
+            order: Vec::new(),
+            source: String::new(),
+            planned: None,
+        };
+        check_call(&call)?;
+        Ok(self.plan(&call)?.commands)
     }
 
     fn will_change(&mut self, index: usize) -> Result<bool, String> {
@@ -1114,6 +1144,7 @@ mod tests {
             line: 1,
             order: vec![1],
             source: String::new(),
+            planned: None,
         }
     }
 

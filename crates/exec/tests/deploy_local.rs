@@ -521,3 +521,43 @@ fn cli_flags_limit_exclude_shell_executable_fail_percent_chdir() {
     let out = cli(&["@local", "deploy.py", "--limit"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn user_defined_operations_yield_commands_and_nest_builtins() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("out");
+    let body = format!(
+        r#"from pyinfra import host
+from pyinfra.api import operation, StringCommand, QuoteString
+from pyinfra.facts.files import File
+from pyinfra.operations import files
+
+OUT = "{out}"
+
+@operation()
+def write_once(path, content="x"):
+    if host.get_fact(File, path=path) is None:
+        yield StringCommand("printf", "%s", QuoteString(content), ">", QuoteString(path))
+    yield from files.directory._inner(path=OUT + "/sub")
+
+files.directory(path=OUT)
+write_once(OUT + "/a b", content="hello world")
+"#,
+        out = out_dir.display()
+    );
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let first = run(dir.path(), &[]);
+    let stdout = text(&first.stdout);
+    assert_eq!(first.status.code(), Some(0), "{stdout}{}", text(&first.stderr));
+    assert!(stdout.contains("--> write_once (deploy.py:15)\n    @local: Success"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(out_dir.join("a b")).expect("written"), "hello world");
+    assert!(out_dir.join("sub").is_dir());
+    let second = run(dir.path(), &[]);
+    let stdout = text(&second.stdout);
+    assert_eq!(lines_with(&stdout, "@local: No change").len(), 2, "{stdout}");
+
+    let bad = "from pyinfra.api import operation\n@operation()\ndef op():\n    yield 42\nop()\n";
+    let (code, stderr, _dir) = failing(bad);
+    assert_eq!(code, Some(1));
+    assert!(stderr.starts_with("deploy.py:5: TypeError: rinfra runs operations that yield"), "{stderr}");
+}
