@@ -516,6 +516,13 @@ impl Bridge for HostState {
         self.known(&runner).fact(&key).map_err(|_| format!("fact {key} could not be gathered"))
     }
 
+    fn run_command(&mut self, command: &str) -> Result<(bool, Vec<String>, Vec<String>), String> {
+        let remote = wrap_command(command, &Args::bind(GLOBAL_ARGS, &[], &Map::new()).map_err(|e| e.to_string())?)?;
+        let conn = self.conn.clone();
+        let out = self.rt.block_on(conn.run(&remote)).map_err(|e| e.to_string())?;
+        Ok((out.success(), out.stdout_lines(), out.stderr_lines()))
+    }
+
     fn plan_inner(
         &mut self,
         name: &str,

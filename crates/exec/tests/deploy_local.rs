@@ -561,3 +561,34 @@ write_once(OUT + "/a b", content="hello world")
     assert_eq!(code, Some(1));
     assert!(stderr.starts_with("deploy.py:5: TypeError: rinfra runs operations that yield"), "{stderr}");
 }
+
+#[test]
+fn user_defined_facts_run_their_command_and_process() {
+    let body = r#"from pyinfra import host
+from pyinfra.api import FactBase
+
+class Lines(FactBase):
+    def command(self, word):
+        return f"echo {word}; echo two"
+    def process(self, output):
+        return [line.upper() for line in output]
+
+class Missing(FactBase):
+    requires_command = "rinfra-no-such-binary"
+    command = "rinfra-no-such-binary --list"
+    @staticmethod
+    def default():
+        return {}
+
+print("FACTS", host.get_fact(Lines, word="one"), host.get_fact(Missing))
+host.get_fact(Lines, word="; exit 3")
+"#;
+    let (code, stderr, dir) = failing(body);
+    assert_eq!(code, Some(1));
+    assert!(stderr.starts_with("deploy.py:18: RuntimeError: could not load fact Lines"), "{stderr}");
+    std::fs::write(dir.path().join("deploy.py"), body.replace("host.get_fact(Lines, word=\"; exit 3\")\n", ""))
+        .expect("deploy.py");
+    let out = run(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("FACTS ['ONE', 'TWO'] {}"), "{}", text(&out.stdout));
+}

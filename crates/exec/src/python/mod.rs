@@ -49,6 +49,8 @@ pub trait Bridge: Any + Send {
     fn get_fact(&mut self, fact: &str, positional: &[Value], keywords: &Map<String, Value>) -> Result<Value, String>;
     /// Whether the recorded call `index` would change the host now.
     fn will_change(&mut self, index: usize) -> Result<bool, String>;
+    /// Run a user-defined fact's command: (exit 0, stdout lines, stderr lines).
+    fn run_command(&mut self, command: &str) -> Result<(bool, Vec<String>, Vec<String>), String>;
     /// The commands of a builtin operation planned now (`yield from op._inner(...)`).
     fn plan_inner(
         &mut self,
@@ -146,6 +148,13 @@ fn plan_inner(py: Python<'_>, name: &str, args: &str, kwargs: &str) -> PyResult<
     let commands =
         with_bridge(py, move |b| b.plan_inner(name, &positional, &keywords))?.map_err(PyRuntimeError::new_err)?;
     serde_json::to_string(&commands).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+}
+
+#[pyfunction]
+fn run_command(py: Python<'_>, command: &str) -> PyResult<String> {
+    let command = command.to_string();
+    let (ok, stdout, stderr) = with_bridge(py, move |b| b.run_command(&command))?.map_err(PyRuntimeError::new_err)?;
+    serde_json::to_string(&(ok, stdout, stderr)).map_err(|e| PyRuntimeError::new_err(e.to_string()))
 }
 
 #[pyfunction]
@@ -277,6 +286,7 @@ impl Interpreter {
             native.add_function(wrap_pyfunction!(get_fact, &native)?)?;
             native.add_function(wrap_pyfunction!(will_change, &native)?)?;
             native.add_function(wrap_pyfunction!(plan_inner, &native)?)?;
+            native.add_function(wrap_pyfunction!(run_command, &native)?)?;
             sys.getattr("modules")?.set_item("_rinfra", &native)?;
             let runtime =
                 PyModule::from_code(py, &cstring(RUNTIME)?, &cstring("<rinfra:runtime.py>")?, &cstring("_rinfra_rt")?)?;

@@ -94,7 +94,9 @@ class Host:
     def get_fact(self, fact, *args, **kwargs):
         name = getattr(fact, "_rinfra_name", None)
         if name is None:
-            raise TypeError(f"{fact!r} is not a fact class from pyinfra.facts")
+            if isinstance(fact, type) and issubclass(fact, FactBase):
+                return _user_fact(fact, args, kwargs)
+            raise TypeError(f"{fact!r} is not a fact class (pyinfra.facts.* or a FactBase subclass)")
         return json.loads(_rinfra.get_fact(name, to_json(list(args)), to_json(kwargs)))
 
     def noop(self, description):
@@ -390,9 +392,47 @@ def set_result(host_name, index, changed, success, stdout, stderr):
 
 
 class FactBase:
-    """Base of the fact classes generated from rinfra's schema."""
+    """Base of fact classes: the ones generated from rinfra's schema (gathered in Rust) and the
+    user's own (`command()`, `process(output)`, `requires_command`, `default()`), run as pyinfra does."""
 
     _rinfra_name = None
+
+    @staticmethod
+    def default():
+        return None
+
+    def process(self, output):
+        return "\n".join(output)
+
+
+_MISSING_COMMAND_MARKER = "__pyinfra_missing_command__"
+
+
+def _call_or_value(attr, args, kwargs):
+    return attr(*args, **kwargs) if callable(attr) else attr
+
+
+def _user_fact(cls, args, kwargs):
+    """A user-defined fact on the current host: its command run through the connector, its output
+    processed here. A missing `requires_command` or no output gives `default()`."""
+    fact = cls()
+    command = _call_or_value(getattr(fact, "command", None), args, kwargs)
+    if command is None:
+        raise TypeError(f"fact {cls.__name__} has no command")
+    command = str(command)
+    requires = _call_or_value(getattr(fact, "requires_command", None), args, kwargs)
+    if requires:
+        command = (
+            f"if command -v {requires} >/dev/null 2>&1; then ( {command} ); "
+            f"else echo '{_MISSING_COMMAND_MARKER}'; fi"
+        )
+    ok, stdout, stderr = json.loads(_rinfra.run_command(command))
+    if ok and stdout == [_MISSING_COMMAND_MARKER]:
+        return fact.default()
+    if not ok:
+        detail = "\n".join(stderr).strip()
+        raise RuntimeError(f"could not load fact {cls.__name__}: {detail}")
+    return fact.process(stdout) if stdout else fact.default()
 
 
 class ShortFactBase(FactBase):
