@@ -3,8 +3,12 @@
 //! The package is generated from the schema at start-up: one module per operations module (each
 //! operation a function that records its call) and per facts module (each fact a class), registered
 //! in `sys.modules`, so real pyinfra is never imported. The hand-written part (`host`, `@deploy`,
-//! `local`, the runner that reports the user's frames) is `runtime.py`. Python is driven from one
-//! thread only; while Rust gathers facts the GIL is released.
+//! `local`, `@operation()` / `FactBase` for user-defined operations and facts, the runner that
+//! reports the user's frames) is `runtime.py`. Python is driven from one thread only; while Rust
+//! gathers facts or runs commands the GIL is released.
+//!
+//! Known limits of this version: user-defined operations are planned when deploy.py calls them
+//! (pyinfra 3 plans them again at execution); `_if` callables cannot ask for facts.
 
 use std::any::Any;
 use std::cell::RefCell;
