@@ -25,7 +25,12 @@ inventory.py (module-level lists of hosts or (hosts, data) tuples; group_data/*.
 --dry plans only and shows what would change (-v: and the commands).
 --diff shows a unified diff of each file that files.put / files.template would write.
 --json prints one JSON document (operations, per host status, commands, output) instead.
---data sets host data for every host (ssh_port, ssh_user, ssh_key, ... as in pyinfra).
+--data sets host data for every host (ssh_port, ssh_user, ssh_key, ... as in pyinfra); so do
+--ssh-user/--user, --ssh-port, --ssh-key, --ssh-key-password, --ssh-password (or RINFRA_SSH_PASSWORD).
+--sudo, --sudo-user U, --shell-executable SH: defaults for every operation (as config.py's SUDO...).
+--limit / --exclude PATTERN: hosts by name or group (globs, comma-separated). --group-data DIR.
+--chdir DIR. --fail-percent N: stop when more than N% of hosts have failed. --parallel/--serial/
+--no-wait and -y are accepted (hosts run one after another).
 --config FILE runs a pyinfra config file (default: ./config.py if present): SUDO, SUDO_USER, ...
 Exit status: 0 success or dry run, 1 a host failed or the deploy script raised, 2 usage error.";
 
@@ -50,41 +55,159 @@ fn usage(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// `rinfra-exec HOSTS deploy.py|fact ...|exec -- CMD|module.op k=v ... [--dry] [-v] [--data K=V]`.
-fn deploy(args: &[String]) -> ExitCode {
-    let mut options = RunOptions::default();
-    let mut positional = Vec::new();
-    let mut data = Map::new();
-    let mut config: Option<PathBuf> = None;
+/// Everything the command line says, flags parsed.
+#[derive(Default)]
+struct Cli {
+    options: RunOptions,
+    positional: Vec<String>,
+    /// `--data` and the SSH flags: host data overrides.
+    data: Map<String, Value>,
+    config: Option<PathBuf>,
+    /// `--sudo`, `--sudo-user`, `--shell-executable`: `pyinfra.config` attributes.
+    config_overrides: Vec<(String, Value)>,
+    group_data: Option<PathBuf>,
+    limit: Vec<String>,
+    exclude: Vec<String>,
+}
+
+/// Flags that take a value (`--flag VALUE` or `--flag=VALUE`).
+const VALUE_FLAGS: &[&str] = &[
+    "--data",
+    "--config",
+    "--group-data",
+    "--limit",
+    "--exclude",
+    "--chdir",
+    "--sudo-user",
+    "--shell-executable",
+    "--ssh-user",
+    "--user",
+    "--ssh-port",
+    "--port",
+    "--ssh-key",
+    "--key",
+    "--ssh-key-password",
+    "--key-password",
+    "--ssh-password",
+    "--password",
+    "--fail-percent",
+    "--parallel",
+    "--retry",
+    "--retry-delay",
+];
+
+fn parse_cli(args: &[String]) -> Result<Cli, String> {
+    let mut cli = Cli::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        match a.as_str() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (a.as_str(), None),
+        };
+        let value = if VALUE_FLAGS.contains(&flag) {
+            match inline.or_else(|| it.next().cloned()) {
+                Some(v) => v,
+                None => return Err(format!("{flag} takes a value")),
+            }
+        } else {
+            String::new()
+        };
+        let data_key = |key: &str, cli: &mut Cli| {
+            cli.data.insert(key.to_string(), parse_value(&value));
+        };
+        match flag {
             // Everything after `--` is the command of `exec`.
             "--" => {
-                positional.push(a.clone());
-                positional.extend(it.by_ref().cloned());
+                cli.positional.push(a.clone());
+                cli.positional.extend(it.by_ref().cloned());
             }
-            "--data" => match it.next().and_then(|kv| kv.split_once('=')) {
+            "--data" => match value.split_once('=') {
                 Some((k, v)) => {
-                    data.insert(k.to_string(), parse_value(v));
+                    cli.data.insert(k.to_string(), parse_value(v));
                 }
-                None => return usage("--data takes KEY=VALUE"),
+                None => return Err("--data takes KEY=VALUE".into()),
             },
-            "--config" => match it.next() {
-                Some(path) => config = Some(PathBuf::from(path)),
-                None => return usage("--config takes a file"),
+            "--config" => cli.config = Some(PathBuf::from(value)),
+            "--group-data" => cli.group_data = Some(PathBuf::from(value)),
+            "--limit" => cli.limit.extend(value.split(',').map(str::to_string)),
+            "--exclude" => cli.exclude.extend(value.split(',').map(str::to_string)),
+            "--chdir" => std::env::set_current_dir(&value).map_err(|e| format!("--chdir {value}: {e}"))?,
+            "--sudo" => cli.config_overrides.push(("SUDO".into(), Value::Bool(true))),
+            "--sudo-user" => cli.config_overrides.push(("SUDO_USER".into(), Value::String(value))),
+            "--shell-executable" => cli.config_overrides.push(("SHELL".into(), Value::String(value))),
+            "--ssh-user" | "--user" => data_key("ssh_user", &mut cli),
+            "--ssh-port" | "--port" => data_key("ssh_port", &mut cli),
+            "--ssh-key" | "--key" => data_key("ssh_key", &mut cli),
+            "--ssh-key-password" | "--key-password" => {
+                cli.data.insert("ssh_key_password".into(), Value::String(value));
+            }
+            "--ssh-password" | "--password" => {
+                cli.data.insert("ssh_password".into(), Value::String(value));
+            }
+            "--fail-percent" => match value.parse::<u8>() {
+                Ok(p) if p <= 100 => cli.options.fail_percent = Some(p),
+                _ => return Err(format!("--fail-percent takes 0-100, not {value}")),
             },
-            "--dry" => options.dry = true,
-            "--json" => options.json = true,
-            "--diff" => options.diff = true,
-            "-v" => options.verbose = options.verbose.saturating_add(1),
-            "-vv" => options.verbose = options.verbose.saturating_add(2),
-            "-vvv" => options.verbose = options.verbose.saturating_add(3),
+            // Hosts run one after another in this version: these are satisfied as given.
+            "--parallel" | "--serial" | "--no-wait" => {}
+            "--retry" | "--retry-delay" => return Err(format!("{flag} is not supported yet (use _retries=)")),
+            "--dry" => cli.options.dry = true,
+            "--json" => cli.options.json = true,
+            "--diff" => cli.options.diff = true,
+            "-v" => cli.options.verbose = cli.options.verbose.saturating_add(1),
+            "-vv" => cli.options.verbose = cli.options.verbose.saturating_add(2),
+            "-vvv" => cli.options.verbose = cli.options.verbose.saturating_add(3),
             "-y" | "--yes" => {}
-            flag if flag.starts_with('-') => return usage(&format!("unknown option '{flag}'")),
-            _ => positional.push(a.clone()),
+            other if other.starts_with('-') => return Err(format!("unknown option '{other}'")),
+            _ => cli.positional.push(a.clone()),
         }
     }
+    // The SSH password may come from the environment instead of the process list.
+    if !cli.data.contains_key("ssh_password")
+        && let Ok(pw) = std::env::var("RINFRA_SSH_PASSWORD")
+    {
+        cli.data.insert("ssh_password".into(), Value::String(pw));
+    }
+    Ok(cli)
+}
+
+/// Shell-style glob (`*`, `?`) match, for `--limit` / `--exclude`.
+fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    // Iterative matcher with backtracking on the last `*`.
+    let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
+    while j < t.len() {
+        if i < p.len() && (p[i] == '?' || p[i] == t[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some(i);
+            mark = j;
+            i += 1;
+        } else if let Some(s) = star {
+            i = s + 1;
+            mark += 1;
+            j = mark;
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|c| *c == '*')
+}
+
+/// Whether a host is selected by `--limit` (any pattern, on its name or a group) and not `--exclude`d.
+fn selected(host: &InventoryHost, limit: &[String], exclude: &[String]) -> bool {
+    let hit = |pats: &[String]| pats.iter().any(|p| glob(p, &host.name) || host.groups.iter().any(|g| glob(p, g)));
+    (limit.is_empty() || hit(limit)) && !hit(exclude)
+}
+
+/// `rinfra-exec HOSTS deploy.py|fact ...|exec -- CMD|module.op k=v ... [flags]`.
+fn deploy(args: &[String]) -> ExitCode {
+    let cli = match parse_cli(args) {
+        Ok(c) => c,
+        Err(e) => return usage(&e),
+    };
+    let Cli { mut options, positional, data, config, config_overrides, group_data, limit, exclude } = cli;
     let Some((hosts, rest)) = positional.split_first() else {
         return usage("expected HOSTS and what to run");
     };
@@ -110,13 +233,25 @@ fn deploy(args: &[String]) -> ExitCode {
         },
         _ => None,
     };
-    if let Some(py) = &python
-        && let Err(code) = load_config(py, config.as_deref())
-    {
-        return code;
+    if let Some(py) = &python {
+        if options.json
+            && let Err(e) = py.print_to_stderr()
+        {
+            eprintln!("rinfra-exec: {e}");
+            return ExitCode::from(1);
+        }
+        if let Err(code) = load_config(py, config.as_deref()) {
+            return code;
+        }
+        for (name, value) in &config_overrides {
+            if let Err(e) = py.set_config(name, value) {
+                eprintln!("rinfra-exec: {e}");
+                return ExitCode::from(1);
+            }
+        }
     }
     let inventory = match (hosts.ends_with(".py"), &python) {
-        (true, Some(py)) => match load_inventory(py, hosts, &data) {
+        (true, Some(py)) => match load_inventory(py, hosts, &data, group_data.as_deref()) {
             Ok(list) => list,
             Err(code) => return code,
         },
@@ -125,8 +260,9 @@ fn deploy(args: &[String]) -> ExitCode {
             names.map(|n| InventoryHost { name: n.to_string(), data: data.clone(), groups: vec![] }).collect()
         }
     };
+    let inventory: Vec<InventoryHost> = inventory.into_iter().filter(|h| selected(h, &limit, &exclude)).collect();
     if inventory.is_empty() {
-        return usage("no hosts given");
+        return usage("no hosts given (or none left after --limit / --exclude)");
     }
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
@@ -163,13 +299,18 @@ fn load_config(python: &Interpreter, given: Option<&std::path::Path>) -> Result<
 }
 
 /// The hosts of an inventory file; exit 2 when it is missing, 1 when it raised.
-fn load_inventory(python: &Interpreter, path: &str, data: &Map<String, Value>) -> Result<Vec<InventoryHost>, ExitCode> {
+fn load_inventory(
+    python: &Interpreter,
+    path: &str,
+    data: &Map<String, Value>,
+    group_data: Option<&std::path::Path>,
+) -> Result<Vec<InventoryHost>, ExitCode> {
     let file = PathBuf::from(path);
     if !file.is_file() {
         return Err(usage(&format!("no such inventory file: {path}")));
     }
     let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let group_data = dir.join("group_data");
+    let group_data = group_data.map_or_else(|| dir.join("group_data"), std::path::Path::to_path_buf);
     match python.load_inventory(path, &group_data.to_string_lossy(), data) {
         Ok(hosts) if hosts.is_empty() => Err(usage(&format!("{path} defines no hosts"))),
         Ok(hosts) => Ok(hosts),
@@ -212,6 +353,7 @@ fn parse_action(rest: &[String]) -> Result<Action, String> {
                 line: 0,
                 order: vec![],
                 source: String::new(),
+                planned: None,
             }))
         }
         path if path.ends_with(".py") => {
@@ -234,6 +376,7 @@ fn parse_action(rest: &[String]) -> Result<Action, String> {
                 line: 0,
                 order: vec![],
                 source: String::new(),
+                planned: None,
             }))
         }
         other => Err(format!("'{other}' is neither a deploy script (.py), an operation, `fact` nor `exec`")),
@@ -337,5 +480,24 @@ fn schema(rest: &[String]) -> ExitCode {
             eprintln!("rinfra-exec schema: unknown option '{other}'");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_like_the_shell() {
+        assert!(glob("web*", "web1") && glob("*", "") && glob("w?b", "web") && glob("*.example.*", "a.example.com"));
+        assert!(!glob("web", "web1") && !glob("w?b", "wb") && !glob("*x", "abc"));
+    }
+
+    #[test]
+    fn values_parse_as_pyinfra_does() {
+        assert_eq!(parse_value("true"), Value::Bool(true));
+        assert_eq!(parse_value("22"), serde_json::json!(22));
+        assert_eq!(parse_value("[1, \"a\"]"), serde_json::json!([1, "a"]));
+        assert_eq!(parse_value("nginx"), Value::String("nginx".into()));
     }
 }

@@ -36,6 +36,8 @@ pub struct RunOptions {
     pub json: bool,
     /// Show a unified diff of each file an operation uploads (`files.put`, `files.template`).
     pub diff: bool,
+    /// Stop the run when more than this percentage of hosts has failed.
+    pub fail_percent: Option<u8>,
 }
 
 /// One host taking part in the run.
@@ -289,6 +291,9 @@ impl HostState {
     /// Plan a call against the host's current facts, gathering what the planner asks for (with the
     /// call's sudo settings, as pyinfra gathers an operation's facts).
     pub fn plan(&mut self, call: &OpCall) -> Result<Plan, String> {
+        if let Some(commands) = &call.planned {
+            return Ok(Plan { commands: commands.clone(), noop: None, changes: Vec::new() });
+        }
         let runner = fact_runner(call);
         // Each pass gathers every fact the planner asked for; facts whose arguments depend on
         // other facts take a few passes.
@@ -488,6 +493,13 @@ pub fn fact_key(fact: &str, positional: &[Value], keywords: &Map<String, Value>)
 
 impl Bridge for HostState {
     fn record(&mut self, call: OpCall) -> Result<usize, String> {
+        if call.planned.is_some() {
+            // A user-defined operation: only its global arguments are for rinfra to check.
+            let globals = Args::bind(GLOBAL_ARGS, &[], &call.keywords).map_err(|e| format!("{}: {e}", call.name))?;
+            unsupported_global(&globals).map_err(|e| format!("{}: {e}", call.name))?;
+            self.calls.push(call);
+            return Ok(self.calls.len() - 1);
+        }
         check_call(&call)?;
         let resolved = catalogue().operation(&call.name).map(|(m, o)| format!("{}.{}", m.name, o.name));
         self.calls.push(OpCall { name: resolved.unwrap_or(call.name.clone()), ..call });
@@ -502,6 +514,33 @@ impl Bridge for HostState {
         }
         self.gather(std::slice::from_ref(&key), &runner)?;
         self.known(&runner).fact(&key).map_err(|_| format!("fact {key} could not be gathered"))
+    }
+
+    fn run_command(&mut self, command: &str) -> Result<(bool, Vec<String>, Vec<String>), String> {
+        let remote = wrap_command(command, &Args::bind(GLOBAL_ARGS, &[], &Map::new()).map_err(|e| e.to_string())?)?;
+        let conn = self.conn.clone();
+        let out = self.rt.block_on(conn.run(&remote)).map_err(|e| e.to_string())?;
+        Ok((out.success(), out.stdout_lines(), out.stderr_lines()))
+    }
+
+    fn plan_inner(
+        &mut self,
+        name: &str,
+        positional: &[Value],
+        keywords: &Map<String, Value>,
+    ) -> Result<Vec<Command>, String> {
+        let call = OpCall {
+            name: name.to_string(),
+            positional: positional.to_vec(),
+            keywords: keywords.clone(),
+            file: String::new(),
+            line: 0,
+            order: Vec::new(),
+            source: String::new(),
+            planned: None,
+        };
+        check_call(&call)?;
+        Ok(self.plan(&call)?.commands)
     }
 
     fn will_change(&mut self, index: usize) -> Result<bool, String> {
@@ -757,6 +796,13 @@ fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState], options: &
         if header_done {
             doc_ops.push(op_json(&row, doc_hosts));
             table.push(row);
+        }
+        if let Some(pct) = options.fail_percent {
+            let down = failed.iter().filter(|f| **f).count();
+            if down * 100 > usize::from(pct) * failed.len() {
+                eprintln!("rinfra-exec: stopping: {down} of {} hosts failed (more than {pct}%)", failed.len());
+                break;
+            }
         }
     }
     if options.json {
@@ -1105,6 +1151,7 @@ mod tests {
             line: 1,
             order: vec![1],
             source: String::new(),
+            planned: None,
         }
     }
 

@@ -29,6 +29,7 @@ from pyinfra.facts.server import Hostname
 ROOT = "{root}"
 assert host.name == "@local"
 assert isinstance(host.get_fact(Hostname), str)
+print("deploying to", host.name)
 files.directory(name="app dir", path=ROOT + "/app", mode="750")
 files.put(src="files/motd", dest=ROOT + "/app/motd", mode="640")
 files.line(path=ROOT + "/app/app.conf", line="port=8080")
@@ -98,7 +99,9 @@ fn dry_then_run_then_rerun_is_idempotent() {
     assert_eq!(lines_with(&out, "@local: No change").len(), 3, "{out}");
     assert_eq!(snapshot(&app), before);
 
+    // The deploy's print() goes to stderr under --json: stdout is one document.
     let json = run(dir.path(), &["--json"]);
+    assert!(text(&json.stderr).contains("deploying to @local"));
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("one JSON document");
     let statuses: Vec<&str> = doc["operations"]
         .as_array()
@@ -480,4 +483,112 @@ fn diff_shows_what_an_upload_would_change() {
     assert!(stdout.contains(&format!("+++ {} (new)", dest.display())), "{stdout}");
     assert!(stdout.contains("        -old line\n        +new line\n         same"), "{stdout}");
     assert_eq!(std::fs::read_to_string(&dest).expect("dest"), "old line\nsame\n", "--dry changed nothing");
+}
+
+#[test]
+fn cli_flags_limit_exclude_shell_executable_fail_percent_chdir() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, body: &str| std::fs::write(dir.path().join(name), body).expect("write");
+    write("inventory.py", "web = ['@local']\ndb = ['@localhost']\n");
+    write(
+        "deploy.py",
+        "from pyinfra import host\nfrom pyinfra.operations import server\n\
+         server.shell(name='who', commands=['echo $0 > ' + host.name.strip('@')])\n\
+         server.shell(name='fail', commands=['exit 1'])\nserver.shell(name='after', commands=['true'])\n",
+    );
+    let cli = |args: &[&str]| Command::new(BIN).current_dir(dir.path()).args(args).output().expect("run");
+
+    let out = cli(&["inventory.py", "deploy.py", "--limit", "we*", "--shell-executable=bash"]);
+    assert_eq!(out.status.code(), Some(1), "the failing command fails the host");
+    assert_eq!(std::fs::read_to_string(dir.path().join("local")).expect("ran on web"), "bash\n");
+    assert!(!dir.path().join("localhost").exists(), "--limit left db out");
+
+    let out = cli(&["inventory.py", "deploy.py", "--exclude", "web", "--fail-percent", "0"]);
+    let stdout = text(&out.stdout);
+    assert!(dir.path().join("localhost").exists());
+    assert!(text(&out.stderr).contains("stopping: 1 of 1 hosts failed"), "{}", text(&out.stderr));
+    assert!(!stdout.contains("--> after"), "{stdout}");
+
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(BIN)
+        .current_dir(elsewhere.path())
+        .args(["--chdir", &dir.path().to_string_lossy(), "@local", "deploy.py", "--dry"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = cli(&["@local", "deploy.py", "--bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = cli(&["@local", "deploy.py", "--limit"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn user_defined_operations_yield_commands_and_nest_builtins() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("out");
+    let body = format!(
+        r#"from pyinfra import host
+from pyinfra.api import operation, StringCommand, QuoteString
+from pyinfra.facts.files import File
+from pyinfra.operations import files
+
+OUT = "{out}"
+
+@operation()
+def write_once(path, content="x"):
+    if host.get_fact(File, path=path) is None:
+        yield StringCommand("printf", "%s", QuoteString(content), ">", QuoteString(path))
+    yield from files.directory._inner(path=OUT + "/sub")
+
+files.directory(path=OUT)
+write_once(OUT + "/a b", content="hello world")
+"#,
+        out = out_dir.display()
+    );
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let first = run(dir.path(), &[]);
+    let stdout = text(&first.stdout);
+    assert_eq!(first.status.code(), Some(0), "{stdout}{}", text(&first.stderr));
+    assert!(stdout.contains("--> write_once (deploy.py:15)\n    @local: Success"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(out_dir.join("a b")).expect("written"), "hello world");
+    assert!(out_dir.join("sub").is_dir());
+    let second = run(dir.path(), &[]);
+    let stdout = text(&second.stdout);
+    assert_eq!(lines_with(&stdout, "@local: No change").len(), 2, "{stdout}");
+
+    let bad = "from pyinfra.api import operation\n@operation()\ndef op():\n    yield 42\nop()\n";
+    let (code, stderr, _dir) = failing(bad);
+    assert_eq!(code, Some(1));
+    assert!(stderr.starts_with("deploy.py:5: TypeError: rinfra runs operations that yield"), "{stderr}");
+}
+
+#[test]
+fn user_defined_facts_run_their_command_and_process() {
+    let body = r#"from pyinfra import host
+from pyinfra.api import FactBase
+
+class Lines(FactBase):
+    def command(self, word):
+        return f"echo {word}; echo two"
+    def process(self, output):
+        return [line.upper() for line in output]
+
+class Missing(FactBase):
+    requires_command = "rinfra-no-such-binary"
+    command = "rinfra-no-such-binary --list"
+    @staticmethod
+    def default():
+        return {}
+
+print("FACTS", host.get_fact(Lines, word="one"), host.get_fact(Missing))
+host.get_fact(Lines, word="; exit 3")
+"#;
+    let (code, stderr, dir) = failing(body);
+    assert_eq!(code, Some(1));
+    assert!(stderr.starts_with("deploy.py:18: RuntimeError: could not load fact Lines"), "{stderr}");
+    std::fs::write(dir.path().join("deploy.py"), body.replace("host.get_fact(Lines, word=\"; exit 3\")\n", ""))
+        .expect("deploy.py");
+    let out = run(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("FACTS ['ONE', 'TWO'] {}"), "{}", text(&out.stdout));
 }

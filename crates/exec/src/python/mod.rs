@@ -3,8 +3,12 @@
 //! The package is generated from the schema at start-up: one module per operations module (each
 //! operation a function that records its call) and per facts module (each fact a class), registered
 //! in `sys.modules`, so real pyinfra is never imported. The hand-written part (`host`, `@deploy`,
-//! `local`, the runner that reports the user's frames) is `runtime.py`. Python is driven from one
-//! thread only; while Rust gathers facts the GIL is released.
+//! `local`, `@operation()` / `FactBase` for user-defined operations and facts, the runner that
+//! reports the user's frames) is `runtime.py`. Python is driven from one thread only; while Rust
+//! gathers facts or runs commands the GIL is released.
+//!
+//! Known limits of this version: user-defined operations are planned when deploy.py calls them
+//! (pyinfra 3 plans them again at execution); `_if` callables cannot ask for facts.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -13,6 +17,7 @@ use std::ffi::CString;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
+use rinfra_facts::plan::{Command, ShellCommand, UploadSource};
 use rinfra_facts::schema::catalogue;
 use rinfra_facts::value::{Map, Value};
 
@@ -36,6 +41,8 @@ pub struct OpCall {
     pub order: Vec<u32>,
     /// The call expression's source text (empty when unknown), hashed in the run cache.
     pub source: String,
+    /// A user-defined operation's commands, planned when deploy.py called it (`None`: a builtin).
+    pub planned: Option<Vec<Command>>,
 }
 
 /// What the Python side asks of the executor while a deploy script runs for one host.
@@ -46,6 +53,15 @@ pub trait Bridge: Any + Send {
     fn get_fact(&mut self, fact: &str, positional: &[Value], keywords: &Map<String, Value>) -> Result<Value, String>;
     /// Whether the recorded call `index` would change the host now.
     fn will_change(&mut self, index: usize) -> Result<bool, String>;
+    /// Run a user-defined fact's command: (exit 0, stdout lines, stderr lines).
+    fn run_command(&mut self, command: &str) -> Result<(bool, Vec<String>, Vec<String>), String>;
+    /// The commands of a builtin operation planned now (`yield from op._inner(...)`).
+    fn plan_inner(
+        &mut self,
+        name: &str,
+        positional: &[Value],
+        keywords: &Map<String, Value>,
+    ) -> Result<Vec<Command>, String>;
 }
 
 thread_local! {
@@ -81,6 +97,9 @@ struct Place {
     line: u32,
     order: Vec<u32>,
     source: String,
+    /// Commands of a user-defined operation, planned as deploy.py called it.
+    #[serde(default)]
+    planned: Option<Vec<Value>>,
 }
 
 #[pyfunction]
@@ -94,8 +113,52 @@ fn record(py: Python<'_>, name: &str, args: &str, kwargs: &str, place: &str) -> 
         line: place.line,
         order: place.order,
         source: place.source,
+        planned: match place.planned {
+            Some(list) => {
+                Some(list.iter().map(command_from_json).collect::<Result<_, _>>().map_err(PyTypeError::new_err)?)
+            }
+            None => None,
+        },
     };
     with_bridge(py, move |b| b.record(call))?.map_err(PyTypeError::new_err)
+}
+
+/// A command as `rinfra_facts::plan::Command` serializes it, read back.
+pub fn command_from_json(v: &Value) -> Result<Command, String> {
+    let text = |key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
+    let bad = || format!("rinfra: not a command: {v}");
+    match v.get("type").and_then(Value::as_str) {
+        Some("shell") => Ok(Command::Shell(ShellCommand { raw: text("raw").ok_or_else(bad)?, masked: text("masked") })),
+        Some("upload") => {
+            let src = v.get("src").ok_or_else(bad)?;
+            let src = match (src.get("path").and_then(Value::as_str), src.get("contents").and_then(Value::as_str)) {
+                (Some(p), _) => UploadSource::Path(p.to_string()),
+                (None, Some(c)) => UploadSource::Contents(c.to_string()),
+                _ => return Err(bad()),
+            };
+            Ok(Command::Upload { src, dest: text("dest").ok_or_else(bad)? })
+        }
+        Some("download") => {
+            Ok(Command::Download { src: text("src").ok_or_else(bad)?, dest: text("dest").ok_or_else(bad)? })
+        }
+        _ => Err(bad()),
+    }
+}
+
+#[pyfunction]
+fn plan_inner(py: Python<'_>, name: &str, args: &str, kwargs: &str) -> PyResult<String> {
+    let positional: Vec<Value> = parse_json(args)?;
+    let keywords: Map<String, Value> = parse_json(kwargs)?;
+    let commands =
+        with_bridge(py, move |b| b.plan_inner(name, &positional, &keywords))?.map_err(PyRuntimeError::new_err)?;
+    serde_json::to_string(&commands).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+}
+
+#[pyfunction]
+fn run_command(py: Python<'_>, command: &str) -> PyResult<String> {
+    let command = command.to_string();
+    let (ok, stdout, stderr) = with_bridge(py, move |b| b.run_command(&command))?.map_err(PyRuntimeError::new_err)?;
+    serde_json::to_string(&(ok, stdout, stderr)).map_err(|e| PyRuntimeError::new_err(e.to_string()))
 }
 
 #[pyfunction]
@@ -129,10 +192,14 @@ pub fn package_sources() -> Vec<(String, String)> {
         ("pyinfra".into(), "from _rinfra_rt import host, inventory, config, state, logger, local\n".into()),
         (
             "pyinfra.api".into(),
-            "from _rinfra_rt import deploy, FactBase, ShortFactBase, OperationError, DeployError\n".into(),
+            "from _rinfra_rt import deploy, operation, FactBase, ShortFactBase, OperationError, DeployError, \
+             StringCommand, QuoteString\n"
+                .into(),
         ),
         ("pyinfra.api.exceptions".into(), "from _rinfra_rt import OperationError, DeployError\n".into()),
         ("pyinfra.api.deploy".into(), "from _rinfra_rt import deploy\n".into()),
+        ("pyinfra.api.operation".into(), "from _rinfra_rt import operation\n".into()),
+        ("pyinfra.api.command".into(), "from _rinfra_rt import StringCommand, QuoteString\n".into()),
         ("pyinfra.api.facts".into(), "from _rinfra_rt import FactBase, ShortFactBase\n".into()),
         ("pyinfra.operations".into(), String::new()),
         ("pyinfra.facts".into(), String::new()),
@@ -222,6 +289,8 @@ impl Interpreter {
             native.add_function(wrap_pyfunction!(record, &native)?)?;
             native.add_function(wrap_pyfunction!(get_fact, &native)?)?;
             native.add_function(wrap_pyfunction!(will_change, &native)?)?;
+            native.add_function(wrap_pyfunction!(plan_inner, &native)?)?;
+            native.add_function(wrap_pyfunction!(run_command, &native)?)?;
             sys.getattr("modules")?.set_item("_rinfra", &native)?;
             let runtime =
                 PyModule::from_code(py, &cstring(RUNTIME)?, &cstring("<rinfra:runtime.py>")?, &cstring("_rinfra_rt")?)?;
@@ -245,6 +314,25 @@ impl Interpreter {
     pub fn unified_diff(&self, old: &str, new: &str, name: &str) -> Result<Vec<String>, String> {
         Python::attach(|py| -> PyResult<Vec<String>> {
             self.runtime.bind(py).call_method1("unified_diff", (old, new, name))?.extract()
+        })
+        .map_err(|e| Python::attach(|py| describe(py, &e)))
+    }
+
+    /// Set one `pyinfra.config` attribute (`--sudo` sets `SUDO`).
+    pub fn set_config(&self, name: &str, value: &Value) -> Result<(), String> {
+        Python::attach(|py| -> PyResult<()> {
+            let text = serde_json::to_string(value).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+            let value = py.import("json")?.call_method1("loads", (text,))?;
+            self.runtime.bind(py).getattr("config")?.setattr(name, value)
+        })
+        .map_err(|e| Python::attach(|py| describe(py, &e)))
+    }
+
+    /// Send what user code prints to standard error (`--json` keeps standard output for its document).
+    pub fn print_to_stderr(&self) -> Result<(), String> {
+        Python::attach(|py| -> PyResult<()> {
+            let sys = py.import("sys")?;
+            sys.setattr("stdout", sys.getattr("stderr")?)
         })
         .map_err(|e| Python::attach(|py| describe(py, &e)))
     }

@@ -94,7 +94,9 @@ class Host:
     def get_fact(self, fact, *args, **kwargs):
         name = getattr(fact, "_rinfra_name", None)
         if name is None:
-            raise TypeError(f"{fact!r} is not a fact class from pyinfra.facts")
+            if isinstance(fact, type) and issubclass(fact, FactBase):
+                return _user_fact(fact, args, kwargs)
+            raise TypeError(f"{fact!r} is not a fact class (pyinfra.facts.* or a FactBase subclass)")
         return json.loads(_rinfra.get_fact(name, to_json(list(args)), to_json(kwargs)))
 
     def noop(self, description):
@@ -298,7 +300,82 @@ def op(full_name):
 
     call.__name__ = full_name.rsplit(".", 1)[1]
     call.__qualname__ = call.__name__
+    call._inner = functools.partial(_inner, full_name)
     return call
+
+
+class _Planned:
+    """A command planned by rinfra for `yield from files.directory._inner(...)`."""
+
+    def __init__(self, command):
+        self.command = command
+
+
+def _inner(full_name, *args, **kwargs):
+    """`yield from <builtin op>._inner(...)`: the builtin's commands, planned now for this host."""
+    for command in json.loads(_rinfra.plan_inner(full_name, to_json(list(args)), to_json(kwargs))):
+        yield _Planned(command)
+
+
+class QuoteString:
+    """A value to be shell-quoted inside a StringCommand."""
+
+    def __init__(self, obj):
+        self.obj = obj
+
+
+class StringCommand:
+    """A shell command built from bits joined by spaces (QuoteString bits quoted)."""
+
+    def __init__(self, *bits, separator=" "):
+        self.bits = bits
+        self.separator = separator
+
+    def __str__(self):
+        import shlex
+
+        def text(bit):
+            if isinstance(bit, QuoteString):
+                return shlex.quote(str(bit.obj))
+            return str(bit)
+
+        return self.separator.join(text(b) for b in self.bits)
+
+
+def _command_of(item):
+    if isinstance(item, _Planned):
+        return item.command
+    if isinstance(item, (str, StringCommand)):
+        return {"type": "shell", "raw": str(item)}
+    raise TypeError(f"rinfra runs operations that yield shell commands (str, StringCommand) or "
+                    f"`yield from other_op._inner(...)`; got a {type(item).__name__}")
+
+
+def operation(*dargs, **dkwargs):
+    """`@operation()`: a user-defined operation, a generator yielding shell commands. Its body runs
+    when deploy.py calls it, per host (facts asked with host.get_fact are gathered then, before
+    earlier operations have run: unlike pyinfra 3 it is not planned again at execution)."""
+
+    def wrap(fn):
+        full_name = fn.__name__ if fn.__module__ == "__main__" else f"{fn.__module__}.{fn.__name__}"
+
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            (filename, line, source), order = _user_frames()
+            order.extend(host.loop_position)
+            own = {k: v for k, v in kwargs.items() if not (k.startswith("_") or k == "name")}
+            global_kwargs = {k: v for k, v in kwargs.items() if k not in own}
+            commands = [_command_of(item) for item in (fn(*args, **own) or ())]
+            place = {"file": filename, "line": line, "order": order, "source": source, "planned": commands}
+            index = _rinfra.record(full_name, "[]", to_json(global_kwargs), json.dumps(place))
+            return OperationMeta(host.name, index, full_name)
+
+        call._inner = fn
+        return call
+
+    if len(dargs) == 1 and callable(dargs[0]) and not dkwargs:
+        return wrap(dargs[0])
+    return wrap
 
 
 def check_if(host_name, index):
@@ -315,9 +392,47 @@ def set_result(host_name, index, changed, success, stdout, stderr):
 
 
 class FactBase:
-    """Base of the fact classes generated from rinfra's schema."""
+    """Base of fact classes: the ones generated from rinfra's schema (gathered in Rust) and the
+    user's own (`command()`, `process(output)`, `requires_command`, `default()`), run as pyinfra does."""
 
     _rinfra_name = None
+
+    @staticmethod
+    def default():
+        return None
+
+    def process(self, output):
+        return "\n".join(output)
+
+
+_MISSING_COMMAND_MARKER = "__pyinfra_missing_command__"
+
+
+def _call_or_value(attr, args, kwargs):
+    return attr(*args, **kwargs) if callable(attr) else attr
+
+
+def _user_fact(cls, args, kwargs):
+    """A user-defined fact on the current host: its command run through the connector, its output
+    processed here. A missing `requires_command` or no output gives `default()`."""
+    fact = cls()
+    command = _call_or_value(getattr(fact, "command", None), args, kwargs)
+    if command is None:
+        raise TypeError(f"fact {cls.__name__} has no command")
+    command = str(command)
+    requires = _call_or_value(getattr(fact, "requires_command", None), args, kwargs)
+    if requires:
+        command = (
+            f"if command -v {requires} >/dev/null 2>&1; then ( {command} ); "
+            f"else echo '{_MISSING_COMMAND_MARKER}'; fi"
+        )
+    ok, stdout, stderr = json.loads(_rinfra.run_command(command))
+    if ok and stdout == [_MISSING_COMMAND_MARKER]:
+        return fact.default()
+    if not ok:
+        detail = "\n".join(stderr).strip()
+        raise RuntimeError(f"could not load fact {cls.__name__}: {detail}")
+    return fact.process(stdout) if stdout else fact.default()
 
 
 class ShortFactBase(FactBase):
