@@ -56,6 +56,16 @@ impl FactSource for HostFacts {
     }
 }
 
+/// Write a file readable by its owner only (mode 0600 from creation: no window where others can read it).
+fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
+}
+
 /// A fact-cache directory (normally `<workspace>/.rinfra/facts`).
 #[derive(Debug, Clone)]
 pub struct FactCache {
@@ -95,7 +105,7 @@ impl FactCache {
         let path = self.path(&facts.host);
         let tmp = path.with_extension(format!("json.tmp{}", std::process::id()));
         let bytes = serde_json::to_vec_pretty(facts).map_err(io::Error::other)?;
-        std::fs::write(&tmp, bytes)?;
+        write_private(&tmp, &bytes)?;
         std::fs::rename(&tmp, &path).inspect_err(|_| {
             let _ = std::fs::remove_file(&tmp);
         })
@@ -144,6 +154,12 @@ mod tests {
         assert_eq!(back.fact(&key("files.File", &[("path", json!("/etc/motd"))])), Ok(json!({"mode": 644})));
         assert_eq!(back.fact(&key("server.Os", &[])), Err(Unknown));
         assert_eq!(cache.hosts().expect("hosts").len(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(cache.dir().join("@ssh_web1.json")).expect("stat").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
         assert!(cache.load("other").expect("load").is_none());
         let _ = std::fs::remove_dir_all(&dir);
     }
