@@ -24,11 +24,87 @@ fn is_safe(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'@' | b'%' | b'+' | b'=' | b':' | b',' | b'.' | b'/' | b'-')
 }
 
+/// Python's `shlex.split(s, comments=comments)` in POSIX mode: words split on shell whitespace,
+/// quotes and backslashes removed; with `comments`, `#` outside quotes ends the line.
+pub fn split(s: &str, comments: bool) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' | '\r' | '\n' => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            '#' if comments => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '\\' => {
+                word.push(chars.next().ok_or("No escaped character")?);
+                in_word = true;
+            }
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next().ok_or("No closing quotation")? {
+                        '\'' => break,
+                        c => word.push(c),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next().ok_or("No closing quotation")? {
+                        '"' => break,
+                        '\\' => match chars.next().ok_or("No closing quotation")? {
+                            c @ ('"' | '\\') => word.push(c),
+                            c => {
+                                word.push('\\');
+                                word.push(c);
+                            }
+                        },
+                        c => word.push(c),
+                    }
+                }
+            }
+            c => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    Ok(words)
+}
+
 #[cfg(test)]
 mod tests {
     use super::quote;
     use proptest::prelude::*;
     use std::process::Command;
+
+    #[test]
+    fn splits_like_shlex() {
+        use super::split;
+        assert_eq!(split("a  'b c' \"d\\\"e\" f\\ g ''", false).unwrap(), vec!["a", "b c", "d\"e", "f g", ""]);
+        assert!(split("'open", false).is_err());
+        assert_eq!(split("a#b c", false).unwrap(), vec!["a#b", "c"]);
+        assert_eq!(split("X='a b' # c\nY=a#z\nZ=1", true).unwrap(), vec!["X=a b", "Y=a", "Z=1"]);
+    }
 
     #[test]
     fn matches_shlex_on_known_cases() {

@@ -62,7 +62,8 @@ fn emit(ctx: &mut Ctx<'_>, sc: &ServiceControl<'_>, action: &str) -> Result<(), 
 /// pyinfra's `make_formatted_string_command(formatter, name, action)`: split the template as a
 /// shell would, fill `{0}`/`{1}` in each word, join the words with spaces.
 pub fn format_service_command(formatter: &str, name: &str, action: &str) -> Result<String, PlanError> {
-    let words = shlex_split(formatter).map_err(|e| PlanError::new(crate::plan::ErrorKind::ValueError, e))?;
+    let words =
+        crate::quote::split(formatter, false).map_err(|e| PlanError::new(crate::plan::ErrorKind::ValueError, e))?;
     let mut out = Vec::with_capacity(words.len());
     for word in words {
         let filled = fill_fields(&word, &[name, action])?;
@@ -100,70 +101,9 @@ fn fill_fields(word: &str, args: &[&str]) -> Result<String, PlanError> {
     Ok(out)
 }
 
-/// Python's `shlex.split` (POSIX mode): words split on whitespace, quotes and backslashes removed.
-pub fn shlex_split(s: &str) -> Result<Vec<String>, String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            '\\' => {
-                word.push(chars.next().ok_or("No escaped character")?);
-                in_word = true;
-            }
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next().ok_or("No closing quotation")? {
-                        '\'' => break,
-                        c => word.push(c),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next().ok_or("No closing quotation")? {
-                        '"' => break,
-                        '\\' => match chars.next().ok_or("No closing quotation")? {
-                            c @ ('"' | '\\') => word.push(c),
-                            c => {
-                                word.push('\\');
-                                word.push(c);
-                            }
-                        },
-                        c => word.push(c),
-                    }
-                }
-            }
-            c => {
-                word.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    Ok(words)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn splits_like_shlex() {
-        assert_eq!(shlex_split("a  'b c' \"d\\\"e\" f\\ g ''").unwrap(), vec!["a", "b c", "d\"e", "f g", ""]);
-        assert!(shlex_split("'open").is_err());
-    }
 
     #[test]
     fn formats_templates() {

@@ -241,7 +241,7 @@ impl Info<'_> {
 /// keys lower-cased, plus the codename taken from `VERSION` or `VERSION_CODENAME`.
 fn parse_os_release(text: &str) -> Result<Vec<(String, String)>, String> {
     let mut props: Vec<(String, String)> = Vec::new();
-    for token in shlex_split(text)? {
+    for token in crate::quote::split(text, true)? {
         if let Some((k, v)) = token.split_once('=') {
             set(&mut props, &k.to_lowercase(), v.to_string());
         }
@@ -351,85 +351,6 @@ fn match_version_part(r: &[char], pos: usize) -> Option<(usize, usize, usize)> {
     None
 }
 
-/// Python's `shlex` in POSIX mode with `whitespace_split`: words with quotes, escapes and comments.
-fn shlex_split(text: &str) -> Result<Vec<String>, String> {
-    #[derive(PartialEq, Clone, Copy)]
-    enum St {
-        Space,
-        Word,
-        Quote(char),
-        Escape(char),
-    }
-    let mut out = Vec::new();
-    let mut token = String::new();
-    let mut quoted = false;
-    let mut state = St::Space;
-    let mut chars = text.chars().peekable();
-    let skip_line = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| {
-        for c in chars.by_ref() {
-            if c == '\n' {
-                break;
-            }
-        }
-    };
-    let is_ws = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
-    loop {
-        let next = chars.next();
-        match state {
-            St::Space | St::Word => {
-                let Some(c) = next else { break };
-                if is_ws(c) || c == '#' {
-                    if c == '#' {
-                        skip_line(&mut chars);
-                    }
-                    if state == St::Word || c != '#' {
-                        state = St::Space;
-                        if !token.is_empty() || quoted {
-                            out.push(std::mem::take(&mut token));
-                            quoted = false;
-                        }
-                    }
-                } else if c == '\\' {
-                    state = St::Escape('a');
-                } else if c == '"' || c == '\'' {
-                    state = St::Quote(c);
-                } else {
-                    token.push(c);
-                    state = St::Word;
-                }
-            }
-            St::Quote(q) => {
-                quoted = true;
-                let Some(c) = next else {
-                    return Err("No closing quotation".into());
-                };
-                if c == q {
-                    state = St::Word;
-                } else if c == '\\' && q == '"' {
-                    state = St::Escape(q);
-                } else {
-                    token.push(c);
-                }
-            }
-            St::Escape(from) => {
-                let Some(c) = next else {
-                    return Err("No escaped character".into());
-                };
-                // Inside double quotes only `"` and `\` are escaped; the backslash stays otherwise.
-                if from == '"' && c != '\\' && c != '"' {
-                    token.push('\\');
-                }
-                token.push(c);
-                state = if from == 'a' { St::Word } else { St::Quote(from) };
-            }
-        }
-    }
-    if !token.is_empty() || quoted {
-        out.push(token);
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -454,9 +375,9 @@ mod tests {
 
     #[test]
     fn shlex_words() {
-        let w = shlex_split("NAME=\"Arch Linux\"\nX='a b' # c\nY=a\\ b Z=\"q\\\"\\n\"").unwrap();
+        let w = crate::quote::split("NAME=\"Arch Linux\"\nX='a b' # c\nY=a\\ b Z=\"q\\\"\\n\"", true).unwrap();
         assert_eq!(w, vec!["NAME=Arch Linux", "X=a b", "Y=a b", "Z=q\"\\n"]);
-        assert!(shlex_split("A=\"open").is_err());
+        assert!(crate::quote::split("A=\"open", true).is_err());
     }
 
     #[test]
