@@ -13,6 +13,7 @@
 //!   plan with `rinfra_facts::plan_operation` (facts the planner asks for gathered in batches),
 //!   execute through the connector, report `Success` / `No change` / `Error`, cache the facts in
 //!   `.rinfra/facts/` (mode 0600).
+//! - [`wrap`]: how a planned command reaches the shell (sudo, chdir, env, stdin, timeout).
 //! - [`localfs`]: the controller's files as planners see them.
 //! - [`run_cache`]: `.rinfra/runs/<host>.json`, each host's data and operation calls for the editor.
 //!
@@ -45,6 +46,7 @@ pub mod localfs;
 pub mod python;
 pub mod run;
 pub mod run_cache;
+pub mod wrap;
 
 pub use connector::local::LocalConnector;
 pub use connector::ssh::{Negotiated, SshConfig, SshConnector, StrictHostKeyChecking};

@@ -22,6 +22,7 @@ use crate::connector::{Connector, Payload, RemoteCommand};
 use crate::gather::{GatherOptions, fact_default, gather};
 use crate::localfs::{LocalFs, sha1_hex};
 use crate::python::{Bridge, CallResult, Interpreter, OpCall};
+use crate::wrap::{success_codes, sudo_copy_commands, wrap_command};
 
 /// How to run.
 #[derive(Debug, Clone, Default)]
@@ -397,84 +398,13 @@ impl HostState {
     }
 }
 
-fn success_codes(globals: &Args) -> Vec<i64> {
-    match globals.get("_success_exit_codes") {
-        Value::Array(codes) => codes.iter().filter_map(Value::as_i64).collect(),
-        _ => vec![0],
-    }
-}
-
-/// The command line pyinfra would run for `raw` with these global arguments:
-/// `[sudo -H -n [-u user]] sh -c '<cd dir && >raw'`, with `_env` as the command's environment.
-pub fn wrap_command(raw: &str, globals: &Args) -> Result<RemoteCommand, String> {
-    let mut body = raw.to_string();
-    if let Some(dir) = globals.opt_str("_chdir") {
-        body = format!("cd {} && {body}", quote(&dir));
-    }
-    let shell = globals.opt_str("_shell_executable");
-    let mut line = match shell.as_deref() {
-        Some(sh) if !sh.is_empty() => format!("{sh} -c {}", quote(&body)),
-        _ => body,
-    };
-    if globals.flag("_sudo") {
-        let user = globals.opt_str("_sudo_user").map(|u| format!("-u {} ", quote(&u))).unwrap_or_default();
-        line = format!("sudo -H -n {user}{line}");
-    }
-    let mut remote = RemoteCommand::new(line);
-    if let Some(secs) = globals.get("_timeout").as_f64().filter(|s| s.is_finite() && *s > 0.0) {
-        remote = remote.timeout(std::time::Duration::from_secs_f64(secs.min(1e9)));
-    }
-    // `_stdin`: a string or lines, each ending with a newline (as pyinfra writes them).
-    let lines: Vec<String> = match globals.get("_stdin") {
-        Value::String(s) => vec![s.clone()],
-        Value::Array(items) => items.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect(),
-        _ => Vec::new(),
-    };
-    if !lines.is_empty() {
-        let text: String = lines.iter().map(|l| if l.ends_with('\n') { l.clone() } else { format!("{l}\n") }).collect();
-        remote = remote.stdin(text.into_bytes());
-    }
-    if let Value::Object(env) = globals.get("_env") {
-        for (k, v) in env {
-            let text = match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            remote = remote.env(k.clone(), text);
-        }
-    }
-    Ok(remote)
-}
-
-/// The command that runs a call's fact batch: `sh -s`, or under sudo when the call uses `_sudo`.
+/// The command that runs a call's fact batch (see [`crate::wrap::fact_runner`]).
 fn fact_runner(call: &OpCall) -> String {
     let (_, global) = split_globals(&call.name, &call.keywords);
-    let plain = GatherOptions::default().runner;
     match Args::bind(GLOBAL_ARGS, &[], &global) {
-        Ok(g) if g.flag("_sudo") => {
-            let user = g.opt_str("_sudo_user").map(|u| format!("-u {} ", quote(&u))).unwrap_or_default();
-            format!("sudo -H -n {user}{plain}")
-        }
-        _ => plain,
+        Ok(g) => crate::wrap::fact_runner(&g),
+        Err(_) => GatherOptions::default().runner,
     }
-}
-
-/// After a sudo upload to `temp`: the privileged copy into `dest` (owned by `_sudo_user` when set),
-/// and the unprivileged removal of `temp`.
-fn sudo_copy_commands(temp: &str, dest: &str, globals: &Args) -> Result<(RemoteCommand, RemoteCommand), String> {
-    let mut copy = format!("cp {} {}", quote(temp), quote(dest));
-    if let Some(user) = globals.opt_str("_sudo_user") {
-        copy = format!("{copy} && chown {} {}", quote(&user), quote(dest));
-    }
-    let mut root = globals.clone();
-    // The copy runs as root; chown hands the file to the sudo user, as pyinfra does.
-    root.set("_sudo_user", Value::Null);
-    root.set("_chdir", Value::Null);
-    let cleanup = wrap_command(
-        &format!("rm -f {}", quote(temp)),
-        &Args::bind(GLOBAL_ARGS, &[], &Map::new()).map_err(|e| e.to_string())?,
-    )?;
-    Ok((wrap_command(&copy, &root)?, cleanup))
 }
 
 /// The key of a fact asked with these arguments: every parameter filled in with its default, as
@@ -1090,41 +1020,6 @@ fn restrict(dir: &Path, _host: &str) {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    fn globals(pairs: Value) -> Args {
-        let map: Map<String, Value> = pairs.as_object().cloned().unwrap_or_default();
-        Args::bind(GLOBAL_ARGS, &[], &map).expect("globals bind")
-    }
-
-    #[test]
-    fn commands_are_wrapped_as_pyinfra_does() {
-        let plain = wrap_command("echo 'a b'", &globals(json!({}))).expect("wrap");
-        assert_eq!(plain.command, "sh -c 'echo '\"'\"'a b'\"'\"''");
-        let sudo =
-            wrap_command("id", &globals(json!({"_sudo": true, "_sudo_user": "app", "_chdir": "/srv"}))).expect("wrap");
-        assert_eq!(sudo.command, "sudo -H -n -u app sh -c 'cd /srv && id'");
-        let env = wrap_command("env", &globals(json!({"_env": {"A": "1"}}))).expect("wrap");
-        assert_eq!(env.env, vec![("A".to_string(), "1".to_string())]);
-    }
-
-    #[test]
-    fn facts_of_sudo_calls_are_gathered_under_sudo() {
-        let plain = call("files.directory", json!({"path": "/x"}));
-        assert_eq!(fact_runner(&plain), "sh -s");
-        let sudo = call("files.directory", json!({"path": "/x", "_sudo": true, "_sudo_user": "pg"}));
-        assert_eq!(fact_runner(&sudo), "sudo -H -n -u pg sh -s");
-    }
-
-    #[test]
-    fn sudo_uploads_copy_into_place_as_root() {
-        let g = globals(json!({"_sudo": true, "_sudo_user": "app"}));
-        let (copy, cleanup) = sudo_copy_commands("/tmp/rinfra-upload-1", "/etc/a b", &g).expect("commands");
-        assert_eq!(
-            copy.command,
-            "sudo -H -n sh -c 'cp /tmp/rinfra-upload-1 '\"'\"'/etc/a b'\"'\"' && chown app '\"'\"'/etc/a b'\"'\"''"
-        );
-        assert_eq!(cleanup.command, "sh -c 'rm -f /tmp/rinfra-upload-1'");
-    }
 
     #[test]
     fn deploy_order_keeps_each_hosts_order_and_aligns_branches() {
