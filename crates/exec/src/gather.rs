@@ -100,11 +100,14 @@ pub struct Job {
     pub command: String,
     /// Skip it (status "missing") when this command is not on the host.
     pub requires: Option<String>,
+    /// An operation's command: the script stops after it unless it exits with one of these codes
+    /// (so later commands never run after a failure, as when run one by one).
+    pub stop_unless: Option<Vec<i32>>,
 }
 
 impl From<FactCommand> for Job {
     fn from(c: FactCommand) -> Job {
-        Job { command: c.command, requires: c.requires }
+        Job { command: c.command, requires: c.requires, stop_unless: None }
     }
 }
 
@@ -149,6 +152,14 @@ pub fn build_script(jobs: &[Job], delimiter: &str) -> String {
         s.push_str(&format!(
             "printf '\\n%s %s\\n' '{delimiter}:{i}' \"$r\"\nprintf '\\n%s\\n' '{delimiter}:{i}' >&2\n"
         ));
+        match &job.stop_unless {
+            Some(codes) if !codes.is_empty() => {
+                let alternatives: Vec<String> = codes.iter().map(i32::to_string).collect();
+                s.push_str(&format!("case $r in {}) ;; *) exit 0 ;; esac\n", alternatives.join("|")));
+            }
+            Some(_) => s.push_str("exit 0\n"),
+            None => {}
+        }
     }
     s
 }
@@ -259,8 +270,23 @@ pub async fn gather(
     earlier: &dyn FactSource,
     options: &GatherOptions,
 ) -> Result<Gathered, ConnectorError> {
-    // Which job each key uses, or why it has none.
-    let mut jobs: Vec<Job> = Vec::new();
+    Ok(gather_after(conn, Vec::new(), keys, earlier, options).await?.1)
+}
+
+/// Run `first` (an operation's commands, see [`Job::stop_unless`]) and then gather `keys`, all in
+/// one script: one round trip for an operation's commands and the facts that follow. The outputs
+/// of `first` (`None` for those that never ran), and the facts (failed as incomplete when a
+/// command stopped the script).
+pub async fn gather_after(
+    conn: &dyn Connector,
+    first: Vec<Job>,
+    keys: &[FactKey],
+    earlier: &dyn FactSource,
+    options: &GatherOptions,
+) -> Result<(Vec<Option<JobOutput>>, Gathered), ConnectorError> {
+    let leading = first.len();
+    // Which job each key uses, or why it has none; fact jobs are shared, an operation's are not.
+    let mut jobs: Vec<Job> = first;
     let mut index: HashMap<Job, usize> = HashMap::new();
     let plan: Vec<Result<usize, FactFailure>> = keys
         .iter()
@@ -271,7 +297,8 @@ pub async fn gather(
             if i == next {
                 jobs.push(job);
             }
-            Ok(i)
+            // Indices into the fact jobs, which follow the leading ones.
+            Ok(i - leading)
         })
         .collect();
 
@@ -285,6 +312,10 @@ pub async fn gather(
         batch_end = Some(whole);
     }
 
+    let rest = outputs.split_off(leading.min(outputs.len()));
+    let mut leading_outputs = outputs;
+    leading_outputs.resize(leading, None);
+    let outputs = rest;
     let mut results: Vec<(FactKey, FactResult)> = Vec::with_capacity(keys.len());
     for (key, planned) in keys.iter().zip(plan) {
         let result = match planned {
@@ -296,7 +327,7 @@ pub async fn gather(
         };
         results.push((key.clone(), result));
     }
-    Ok(Gathered { results, round_trips })
+    Ok((leading_outputs, Gathered { results, round_trips }))
 }
 
 /// Turn one job's output into the fact's value, following pyinfra's `_get_fact`: success with output
@@ -333,7 +364,7 @@ mod tests {
     use super::*;
 
     fn job(cmd: &str, req: Option<&str>) -> Job {
-        Job { command: cmd.to_string(), requires: req.map(str::to_string) }
+        Job { command: cmd.to_string(), requires: req.map(str::to_string), stop_unless: None }
     }
 
     #[test]

@@ -42,10 +42,13 @@
 
 pub mod connector;
 pub mod gather;
+pub mod host_state;
 pub mod localfs;
 pub mod python;
+mod report;
 pub mod run;
 pub mod run_cache;
+mod schedule;
 pub mod wrap;
 
 pub use connector::local::LocalConnector;

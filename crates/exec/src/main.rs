@@ -29,8 +29,10 @@ inventory.py (module-level lists of hosts or (hosts, data) tuples; group_data/*.
 --ssh-user/--user, --ssh-port, --ssh-key, --ssh-key-password, --ssh-password (or RINFRA_SSH_PASSWORD).
 --sudo, --sudo-user U, --shell-executable SH: defaults for every operation (as config.py's SUDO...).
 --limit / --exclude PATTERN: hosts by name or group (globs, comma-separated). --group-data DIR.
---chdir DIR. --fail-percent N: stop when more than N% of hosts have failed. --parallel/--serial/
---no-wait and -y are accepted (hosts run one after another).
+--chdir DIR. --fail-percent N: stop when more than N% of hosts have failed.
+--parallel N: at most N hosts at once (default: all). --no-wait: each host goes through all its
+operations without waiting for the others at each one. --serial: one host at a time, each through
+all its operations. -y is accepted (nothing prompts).
 --config FILE runs a pyinfra config file (default: ./config.py if present): SUDO, SUDO_USER, ...
 Exit status: 0 success or dry run, 1 a host failed or the deploy script raised, 2 usage error.";
 
@@ -148,8 +150,12 @@ fn parse_cli(args: &[String]) -> Result<Cli, String> {
                 Ok(p) if p <= 100 => cli.options.fail_percent = Some(p),
                 _ => return Err(format!("--fail-percent takes 0-100, not {value}")),
             },
-            // Hosts run one after another in this version: these are satisfied as given.
-            "--parallel" | "--serial" | "--no-wait" => {}
+            "--parallel" => match value.parse::<usize>() {
+                Ok(n) if n > 0 => cli.options.parallel = Some(n),
+                _ => return Err(format!("--parallel takes a number of hosts, not {value}")),
+            },
+            "--serial" => cli.options.serial = true,
+            "--no-wait" => cli.options.no_wait = true,
             "--retry" | "--retry-delay" => return Err(format!("{flag} is not supported yet (use _retries=)")),
             "--dry" => cli.options.dry = true,
             "--json" => cli.options.json = true,

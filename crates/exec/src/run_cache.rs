@@ -6,8 +6,12 @@
 //!   "data": { "app_port": 8080, "ssh_password": "*MASKED*" },
 //!   "calls": [ { "operation": "files.put", "file": "/abs/path/deploy.py", "line": 12,
 //!                "source_sha1": "<sha1 of the call expression's source text>",
-//!                "positional": [], "keywords": { "src": "motd", "dest": "/etc/motd" } } ] }
+//!                "positional": [], "keywords": { "src": "motd", "dest": "/etc/motd" } } ],
+//!   "facts": [ { "fact": "files.File", "args": { "path": "/etc/motd" } } ] }
 //! ```
+//!
+//! `facts` lists the fact requests the run gathered as the connecting user (none with a secret
+//! argument): the next run gathers them all in one round trip before deploy.py starts.
 //!
 //! Values under a key naming a secret (`password`, `secret`, `token`) are replaced by `*MASKED*`.
 //! Files are created mode 0600 and renamed into place.
@@ -17,6 +21,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use rinfra_facts::cache::{MASK, is_secret_arg};
+use rinfra_facts::fact_source::FactKey;
 use rinfra_facts::value::{Map, Value};
 
 use crate::localfs::sha1_hex;
@@ -39,7 +44,18 @@ pub fn mask(value: &Value) -> Value {
 }
 
 /// One host's run record.
-pub fn document(host: &str, groups: &[String], data: &Map<String, Value>, calls: &[OpCall], now: u64) -> Value {
+pub fn document(
+    host: &str,
+    groups: &[String],
+    data: &Map<String, Value>,
+    calls: &[OpCall],
+    facts: &[FactKey],
+    now: u64,
+) -> Value {
+    let facts: Vec<Value> = facts
+        .iter()
+        .map(|k| serde_json::json!({ "fact": k.fact, "args": Value::Object(k.values.iter().cloned().collect()) }))
+        .collect();
     let calls: Vec<Value> = calls
         .iter()
         .map(|c| {
@@ -60,7 +76,25 @@ pub fn document(host: &str, groups: &[String], data: &Map<String, Value>, calls:
         "groups": groups,
         "data": mask(&Value::Object(data.clone())),
         "calls": calls,
+        "facts": facts,
     })
+}
+
+/// The fact requests recorded in the run record at `path` (none when it is missing or unreadable).
+pub fn fact_requests(path: &Path) -> Vec<FactKey> {
+    let Some(doc) = std::fs::read(path).ok().and_then(|b| serde_json::from_slice::<Value>(&b).ok()) else {
+        return Vec::new();
+    };
+    let Some(items) = doc.get("facts").and_then(Value::as_array) else { return Vec::new() };
+    items
+        .iter()
+        .filter_map(|item| {
+            let fact = item.get("fact")?.as_str()?;
+            let args = item.get("args")?.as_object()?;
+            rinfra_facts::schema::catalogue().fact(fact)?;
+            Some(FactKey::new(fact, args.iter().map(|(k, v)| (k.clone(), v.clone())).collect()))
+        })
+        .collect()
 }
 
 /// `<root>/.rinfra/runs/<host>.json`, the host name made file-safe as the fact cache does.
@@ -92,6 +126,16 @@ pub fn store(path: &Path, doc: &Value) -> std::io::Result<()> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn fact_requests_come_back_as_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("h.json");
+        let keys = vec![FactKey::new("files.File", vec![("path".into(), json!("/a b"))])];
+        store(&path, &document("h", &[], &Map::new(), &[], &keys, 1)).expect("store");
+        assert_eq!(fact_requests(&path), keys);
+        assert!(fact_requests(&dir.path().join("missing.json")).is_empty());
+    }
 
     #[test]
     fn secrets_are_masked_at_any_depth() {

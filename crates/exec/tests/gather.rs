@@ -10,7 +10,7 @@ use rinfra_facts::schema::catalogue;
 use support::sshd::Sshd;
 
 fn job(command: &str, requires: Option<&str>) -> Job {
-    Job { command: command.to_string(), requires: requires.map(str::to_string) }
+    Job { command: command.to_string(), requires: requires.map(str::to_string), stop_unless: None }
 }
 
 /// The batch mechanics, identical on every connector.

@@ -65,7 +65,7 @@ impl RemoteCommand {
     }
 
     /// The command prefixed with `export K=V;` for each variable, for hosts that only take a command line.
-    fn with_env_exports(&self) -> String {
+    pub fn with_env_exports(&self) -> String {
         if self.env.is_empty() {
             return self.command.clone();
         }

@@ -1,0 +1,551 @@
+//! One host through the run: the facts known now (and by which privilege they were gathered), the
+//! operation calls its deploy recorded, planning a call against those facts (gathering what the
+//! planner asks for, in batches), and executing the plan through the host's connector.
+//!
+//! A `HostState` is `Send`: the scheduler runs many hosts' steps on worker threads, each waiting for
+//! its network round trips through the shared tokio runtime; Python is never called from here.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use rinfra_facts::args::Args;
+use rinfra_facts::cache::{HostFacts, is_secret_arg};
+use rinfra_facts::fact_source::{FactKey, FactSource, PlanEnv, Unknown};
+use rinfra_facts::globals::GLOBAL_ARGS;
+use rinfra_facts::plan::{Command, Plan, UploadSource};
+use rinfra_facts::plan_operation;
+use rinfra_facts::quote::quote;
+use rinfra_facts::schema::catalogue;
+use rinfra_facts::value::{Map, Value};
+use tokio::runtime::Handle;
+
+use crate::connector::{Connector, Payload, RemoteCommand};
+use crate::gather::{GatherOptions, Gathered, Job, JobOutput, JobStatus, fact_default, gather, gather_after};
+use crate::localfs::{LocalFs, sha1_hex};
+use crate::python::{Bridge, OpCall};
+use crate::run::{Outcome, RunOptions, Target, check_call, fact_key, fact_runner, split_globals, unsupported_global};
+use crate::wrap::{success_codes, sudo_copy_commands, wrap_command};
+
+/// A fact source that answers known facts and, for unknown ones, notes them and answers the fact's
+/// default, so one planning pass reveals every fact the planner asks for (gathered as one batch).
+struct Probe<'a> {
+    known: &'a HostFacts,
+    missing: RefCell<Vec<FactKey>>,
+    /// Every fact asked for, known or not.
+    asked: RefCell<Vec<FactKey>>,
+}
+
+impl<'a> Probe<'a> {
+    fn new(known: &'a HostFacts) -> Probe<'a> {
+        Probe { known, missing: RefCell::new(Vec::new()), asked: RefCell::new(Vec::new()) }
+    }
+}
+
+impl FactSource for Probe<'_> {
+    fn fact(&self, key: &FactKey) -> Result<Value, Unknown> {
+        let mut asked = self.asked.borrow_mut();
+        if !asked.contains(key) {
+            asked.push(key.clone());
+        }
+        match self.known.fact(key) {
+            Ok(v) => Ok(v),
+            Err(Unknown) => {
+                let mut missing = self.missing.borrow_mut();
+                if !missing.contains(key) {
+                    missing.push(key.clone());
+                }
+                Ok(fact_default(key).unwrap_or(Value::Null))
+            }
+        }
+    }
+}
+
+/// Host-side values planners may ask for.
+pub(crate) struct HostEnv {
+    name: String,
+    pub(crate) data: Map<String, Value>,
+    timestamp: String,
+}
+
+impl PlanEnv for HostEnv {
+    fn host_name(&self) -> &str {
+        &self.name
+    }
+    fn host_data(&self, key: &str) -> Option<Value> {
+        self.data.get(key).cloned()
+    }
+    fn temp_filename(&self, key: &str) -> String {
+        // pyinfra: `<temp dir>/pyinfra-<sha1(key)>`.
+        format!("{}/pyinfra-{}", self.temp_dir(), sha1_hex(key.as_bytes()))
+    }
+    fn timestamp(&self) -> String {
+        self.timestamp.clone()
+    }
+}
+
+/// Local time as `YYYY-mm-ddTHH:MM:SS`, for backup names.
+fn local_timestamp() -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let t = libc::time_t::try_from(now).unwrap_or(0);
+    // SAFETY: localtime_r writes into the zeroed `tm` we own and reads only `t`.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    let ok = unsafe { !libc::localtime_r(&t, &mut tm).is_null() };
+    if !ok {
+        return "1970-01-01T00:00:00".into();
+    }
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        tm.tm_year + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec
+    )
+}
+
+/// One host's state through the run: its facts, its recorded calls, whether it failed.
+pub struct HostState {
+    pub(crate) conn: Arc<dyn Connector>,
+    pub(crate) rt: Handle,
+    pub(crate) env: HostEnv,
+    local: LocalFs,
+    /// Facts valid now, by the command that gathered them (`sh -s`, or under sudo); cleared after
+    /// an operation runs commands on the host.
+    current: BTreeMap<String, HostFacts>,
+    /// No facts (what an unused runner knows).
+    empty: HostFacts,
+    /// Every fact gathered during the run, for the cache.
+    gathered: HostFacts,
+    /// Recorded operation calls, in order.
+    pub calls: Vec<OpCall>,
+    /// Batches gathered (round trips spent on facts).
+    pub fact_round_trips: u64,
+    /// Output of the last executed call's commands (stdout lines, stderr lines).
+    pub(crate) output: (Vec<String>, Vec<String>),
+    /// Inventory groups.
+    pub(crate) groups: Vec<String>,
+    /// `--diff` material for the current call: (host's file now, what would be written, path).
+    pub(crate) diff: Vec<(Option<String>, Option<String>, String)>,
+    /// The facts each call asked for when it was last planned (by call index), so the script that
+    /// runs one call's commands can gather the next call's facts in the same round trip.
+    needs: HashMap<usize, (String, Vec<FactKey>)>,
+    /// Fact requests gathered without privileges, for the next run's speculative batch.
+    requested: Vec<FactKey>,
+}
+
+pub(crate) fn now_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+impl HostState {
+    /// A host about to run deploy.py.
+    pub fn new(target: &Target, rt: Handle) -> HostState {
+        let facts = HostFacts { host: target.name.clone(), gathered_at: now_secs(), facts: Default::default() };
+        HostState {
+            conn: target.connector.clone(),
+            rt,
+            env: HostEnv { name: target.name.clone(), data: target.data.clone(), timestamp: local_timestamp() },
+            local: LocalFs::new(),
+            current: BTreeMap::new(),
+            empty: facts.clone(),
+            gathered: facts,
+            calls: Vec::new(),
+            fact_round_trips: 0,
+            output: (Vec::new(), Vec::new()),
+            groups: target.groups.clone(),
+            diff: Vec::new(),
+            needs: HashMap::new(),
+            requested: Vec::new(),
+        }
+    }
+
+    /// The host's name.
+    pub fn name(&self) -> &str {
+        &self.env.name
+    }
+
+    /// Everything gathered, for the cache.
+    pub fn gathered(&self) -> &HostFacts {
+        &self.gathered
+    }
+
+    /// Every fact request gathered so far that can be asked again (no secret arguments): what the
+    /// next run gathers speculatively, before deploy.py even asks.
+    pub fn fact_requests(&self) -> Vec<FactKey> {
+        self.requested.iter().filter(|k| !k.values.iter().any(|(name, _)| is_secret_arg(name))).cloned().collect()
+    }
+
+    /// Gather `keys` now, as the connecting user, and keep the values; each key's result.
+    pub fn fetch(&mut self, keys: &[FactKey]) -> Result<Vec<(FactKey, crate::gather::FactResult)>, String> {
+        let conn = self.conn.clone();
+        let options = GatherOptions::default();
+        let got = self.rt.block_on(gather(conn.as_ref(), keys, &self.empty, &options)).map_err(|e| e.to_string())?;
+        let results = got.results.clone();
+        let _ = self.absorb(got, &options.runner);
+        Ok(results)
+    }
+
+    /// The facts known now that were gathered through `runner`.
+    fn known(&self, runner: &str) -> &HostFacts {
+        self.current.get(runner).unwrap_or(&self.empty)
+    }
+
+    /// Keep what a batch brought back as known now (and for the cache); the first failure.
+    fn absorb(&mut self, got: Gathered, runner: &str) -> Result<(), String> {
+        self.fact_round_trips += got.round_trips;
+        self.gathered.gathered_at = now_secs();
+        let mut first_error = None;
+        let name = self.env.name.clone();
+        let known = self.current.entry(runner.to_string()).or_insert_with(|| HostFacts {
+            host: name,
+            gathered_at: 0,
+            facts: Default::default(),
+        });
+        for (key, result) in got.results {
+            match result {
+                Ok(value) => {
+                    known.insert(&key, value.clone());
+                    self.gathered.insert(&key, value);
+                    if runner == GatherOptions::default().runner && !self.requested.contains(&key) {
+                        self.requested.push(key);
+                    }
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e.to_string());
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    fn gather(&mut self, keys: &[FactKey], runner: &str) -> Result<(), String> {
+        let conn = self.conn.clone();
+        let options = GatherOptions { runner: runner.to_string(), timeout: None };
+        let got =
+            self.rt.block_on(gather(conn.as_ref(), keys, self.known(runner), &options)).map_err(|e| e.to_string())?;
+        self.absorb(got, runner)
+    }
+
+    /// Gather, before deploy.py runs, the facts the previous run asked for (best effort, one round
+    /// trip): on an unchanged host the deploy's own `host.get_fact` calls and the planners then
+    /// find everything known.
+    pub fn speculate(&mut self, keys: &[FactKey]) {
+        if keys.is_empty() {
+            return;
+        }
+        let _ = self.gather(keys, &GatherOptions::default().runner);
+    }
+
+    /// Gather, in one batch per pass, the facts every recorded call asks for against the facts known
+    /// now, so an unchanged host costs one fact round trip (one per privilege level used). Best
+    /// effort: a fact that fails here is asked again (and its error reported) by the operation.
+    pub fn prefetch(&mut self) {
+        let mut runners: Vec<String> = self.calls.iter().map(fact_runner).collect();
+        runners.sort();
+        runners.dedup();
+        for runner in runners {
+            for _ in 0..4 {
+                let mut missing: Vec<FactKey> = Vec::new();
+                for (n, call) in self.calls.iter().enumerate().filter(|(_, c)| fact_runner(c) == runner) {
+                    let probe = Probe::new(self.known(&runner));
+                    let _ =
+                        plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &self.env);
+                    for key in probe.missing.into_inner() {
+                        if !missing.contains(&key) {
+                            missing.push(key);
+                        }
+                    }
+                    self.needs.insert(n, (runner.clone(), probe.asked.into_inner()));
+                }
+                if missing.is_empty() || self.gather(&missing, &runner).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Plan a call against the host's current facts, gathering what the planner asks for (with the
+    /// call's sudo settings, as pyinfra gathers an operation's facts).
+    pub fn plan(&mut self, call: &OpCall) -> Result<Plan, String> {
+        if let Some(commands) = &call.planned {
+            return Ok(Plan { commands: commands.clone(), noop: None, changes: Vec::new() });
+        }
+        let runner = fact_runner(call);
+        // Each pass gathers every fact the planner asked for; facts whose arguments depend on
+        // other facts take a few passes.
+        for _ in 0..16 {
+            let probe = Probe::new(self.known(&runner));
+            let planned = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &self.env);
+            let missing = probe.missing.into_inner();
+            if missing.is_empty() {
+                return planned.map_err(|e| e.to_string());
+            }
+            self.gather(&missing, &runner)?;
+        }
+        Err(format!("{}: the planner kept asking for new facts", call.name))
+    }
+
+    /// Run a plan's commands; the failing command and its stderr on error. `next` is the index of
+    /// the host's next call: its facts are gathered in the same round trip as this call's commands.
+    pub fn execute(&mut self, call: &OpCall, plan: &Plan, next: Option<usize>) -> Result<(), String> {
+        let (_, global) = split_globals(&call.name, &call.keywords);
+        let globals = Args::bind(GLOBAL_ARGS, &[], &global).map_err(|e| e.to_string())?;
+        // Whatever happens next, the host may have changed: its facts must be asked again.
+        self.current.clear();
+        self.output = (Vec::new(), Vec::new());
+        // `_continue_on_error`: run the remaining commands too; the operation still fails.
+        let carry_on = globals.flag("_continue_on_error");
+        let scripted = !carry_on && scriptable(&globals);
+        let mut first_error = None;
+        let mut i = 0;
+        while i < plan.commands.len() {
+            // A run of shell commands goes as one script when the globals allow it.
+            let run = plan.commands[i..].iter().take_while(|c| matches!(c, Command::Shell(_))).count();
+            if scripted && run > 0 {
+                let last = i + run == plan.commands.len();
+                let shells: Vec<&rinfra_facts::plan::ShellCommand> = plan.commands[i..i + run]
+                    .iter()
+                    .filter_map(|c| if let Command::Shell(s) = c { Some(s) } else { None })
+                    .collect();
+                let follow = if last { self.next_facts(next) } else { None };
+                self.run_script(&shells, &globals, follow)?;
+                i += run;
+                continue;
+            }
+            if let Err(e) = self.execute_one(&plan.commands[i], &globals) {
+                if !carry_on {
+                    return Err(e);
+                }
+                first_error.get_or_insert(e);
+            }
+            i += 1;
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// The facts the call `next` asked for when planned, if they are gathered without privileges
+    /// (the script that carries them runs as the connecting user).
+    fn next_facts(&self, next: Option<usize>) -> Option<Vec<FactKey>> {
+        let (runner, keys) = self.needs.get(&next?)?;
+        (*runner == GatherOptions::default().runner && !keys.is_empty()).then(|| keys.clone())
+    }
+
+    /// Run shell commands as one script (one round trip), stopping at the first failure as running
+    /// them one by one would; then, if all succeeded, gather `follow` in the same script.
+    fn run_script(
+        &mut self,
+        shells: &[&rinfra_facts::plan::ShellCommand],
+        globals: &Args,
+        follow: Option<Vec<FactKey>>,
+    ) -> Result<(), String> {
+        let codes: Vec<i32> = success_codes(globals).iter().filter_map(|c| i32::try_from(*c).ok()).collect();
+        let mut jobs = Vec::with_capacity(shells.len());
+        for shell in shells {
+            let remote = wrap_command(&shell.raw, globals)?;
+            jobs.push(Job { command: remote.with_env_exports(), requires: None, stop_unless: Some(codes.clone()) });
+        }
+        let conn = self.conn.clone();
+        let keys = follow.unwrap_or_default();
+        let (outputs, got) = self
+            .rt
+            .block_on(gather_after(conn.as_ref(), jobs, &keys, &self.empty, &GatherOptions::default()))
+            .map_err(|e| e.to_string())?;
+        for (shell, out) in shells.iter().zip(outputs) {
+            let Some(JobOutput { status, stdout, stderr }) = out else {
+                return Err(format!("command did not complete (the connection or shell ended): {}", shell.shown()));
+            };
+            self.output.0.extend(crate::connector::output_lines(&stdout));
+            self.output.1.extend(crate::connector::output_lines(&stderr));
+            let code = match status {
+                JobStatus::Exited(c) => c,
+                JobStatus::Missing => -1,
+            };
+            if !codes.contains(&code) {
+                let stderr = String::from_utf8_lossy(&stderr).trim_end().to_string();
+                return Err(format!("command failed (exit code {code}): {}\n{stderr}", shell.shown()));
+            }
+        }
+        if !keys.is_empty() {
+            // Gathered after the commands ran: valid now. A failed fact is simply asked again.
+            let _ = self.absorb(got, &GatherOptions::default().runner);
+        }
+        Ok(())
+    }
+
+    /// Run one shell command, retrying a failure `_retries` times `_retry_delay` seconds apart.
+    fn run_shell(&mut self, remote: &RemoteCommand, globals: &Args) -> Result<crate::CommandOutput, String> {
+        let retries = globals.get("_retries").as_u64().unwrap_or(0);
+        let delay = globals.get("_retry_delay").as_f64().filter(|d| d.is_finite() && *d >= 0.0).unwrap_or(5.0);
+        let codes = success_codes(globals);
+        let conn = self.conn.clone();
+        let mut attempt = 0;
+        loop {
+            let out = self.rt.block_on(conn.run(remote)).map_err(|e| e.to_string())?;
+            let ok = out.status.code().is_some_and(|c| codes.contains(&i64::from(c)));
+            if ok || attempt >= retries {
+                return Ok(out);
+            }
+            attempt += 1;
+            std::thread::sleep(std::time::Duration::from_secs_f64(delay.min(3600.0)));
+        }
+    }
+
+    fn execute_one(&mut self, command: &Command, globals: &Args) -> Result<(), String> {
+        let conn = self.conn.clone();
+        match command {
+            Command::Shell(shell) => {
+                let remote = wrap_command(&shell.raw, globals)?;
+                let out = self.run_shell(&remote, globals)?;
+                self.output.0.extend(out.stdout_lines());
+                self.output.1.extend(out.stderr_lines());
+                let codes = success_codes(globals);
+                if out.status.code().is_some_and(|c| codes.contains(&i64::from(c))) {
+                    return Ok(());
+                }
+                let stderr = String::from_utf8_lossy(&out.stderr).trim_end().to_string();
+                Err(format!("command failed ({}): {}\n{stderr}", out.status, shell.shown()))
+            }
+            Command::Upload { src, dest } => {
+                // With sudo the connection's user may not write `dest`: upload to a temporary file
+                // first, then copy it into place as the privileged user (as pyinfra does).
+                let sudo = globals.flag("_sudo");
+                let target = if sudo {
+                    format!("{}/rinfra-upload-{}", self.env.temp_dir(), crate::connector::random_hex(8))
+                } else {
+                    dest.clone()
+                };
+                let result = match src {
+                    UploadSource::Path(p) => self.rt.block_on(conn.upload(Payload::File(Path::new(p)), &target)),
+                    UploadSource::Contents(c) => self.rt.block_on(conn.upload(Payload::Bytes(c.as_bytes()), &target)),
+                };
+                result.map_err(|e| format!("upload to {dest}: {e}"))?;
+                if sudo {
+                    let (copy, cleanup) = sudo_copy_commands(&target, dest, globals)?;
+                    let copied = self.rt.block_on(conn.run(&copy));
+                    let _ = self.rt.block_on(conn.run(&cleanup));
+                    let out = copied.map_err(|e| e.to_string())?;
+                    if !out.success() {
+                        let stderr = String::from_utf8_lossy(&out.stderr).trim_end().to_string();
+                        return Err(format!("upload to {dest}: copy into place failed ({}): {stderr}", out.status));
+                    }
+                }
+                Ok(())
+            }
+            Command::Download { src, dest } => {
+                self.rt.block_on(conn.download(src, Path::new(dest))).map_err(|e| format!("download {src}: {e}"))
+            }
+            Command::Callback { name, .. } => Err(format!("callback {name} is not supported by rinfra-exec yet")),
+        }
+    }
+}
+
+impl Bridge for HostState {
+    fn record(&mut self, call: OpCall) -> Result<usize, String> {
+        if call.planned.is_some() {
+            // A user-defined operation: only its global arguments are for rinfra to check.
+            let globals = Args::bind(GLOBAL_ARGS, &[], &call.keywords).map_err(|e| format!("{}: {e}", call.name))?;
+            unsupported_global(&globals).map_err(|e| format!("{}: {e}", call.name))?;
+            self.calls.push(call);
+            return Ok(self.calls.len() - 1);
+        }
+        check_call(&call)?;
+        let resolved = catalogue().operation(&call.name).map(|(m, o)| format!("{}.{}", m.name, o.name));
+        self.calls.push(OpCall { name: resolved.unwrap_or(call.name.clone()), ..call });
+        Ok(self.calls.len() - 1)
+    }
+
+    fn get_fact(&mut self, fact: &str, positional: &[Value], keywords: &Map<String, Value>) -> Result<Value, String> {
+        let key = fact_key(fact, positional, keywords)?;
+        let runner = GatherOptions::default().runner;
+        if let Ok(v) = self.known(&runner).fact(&key) {
+            return Ok(v);
+        }
+        self.gather(std::slice::from_ref(&key), &runner)?;
+        self.known(&runner).fact(&key).map_err(|_| format!("fact {key} could not be gathered"))
+    }
+
+    fn run_command(&mut self, command: &str) -> Result<(bool, Vec<String>, Vec<String>), String> {
+        let remote = wrap_command(command, &Args::bind(GLOBAL_ARGS, &[], &Map::new()).map_err(|e| e.to_string())?)?;
+        let conn = self.conn.clone();
+        let out = self.rt.block_on(conn.run(&remote)).map_err(|e| e.to_string())?;
+        Ok((out.success(), out.stdout_lines(), out.stderr_lines()))
+    }
+
+    fn plan_inner(
+        &mut self,
+        name: &str,
+        positional: &[Value],
+        keywords: &Map<String, Value>,
+    ) -> Result<Vec<Command>, String> {
+        let call = OpCall {
+            name: name.to_string(),
+            positional: positional.to_vec(),
+            keywords: keywords.clone(),
+            file: String::new(),
+            line: 0,
+            order: Vec::new(),
+            source: String::new(),
+            planned: None,
+        };
+        check_call(&call)?;
+        Ok(self.plan(&call)?.commands)
+    }
+
+    fn will_change(&mut self, index: usize) -> Result<bool, String> {
+        let call = self.calls.get(index).cloned().ok_or_else(|| format!("no operation call #{index}"))?;
+        Ok(self.plan(&call)?.will_change())
+    }
+}
+
+/// Plan and (unless dry) execute call `n` on the host; `next` is the host's next call.
+pub(crate) fn run_one(host: &mut HostState, n: usize, call: &OpCall, options: &RunOptions) -> Outcome {
+    let plan = match host.plan(call) {
+        Ok(p) => p,
+        Err(e) => return Outcome::Error(e),
+    };
+    if !plan.will_change() {
+        return Outcome::NoChange(plan);
+    }
+    if options.diff {
+        // Before anything runs: the diff compares the host's file as it is now.
+        host.diff = upload_diffs(host, &plan);
+    }
+    if options.dry {
+        return Outcome::Changed(plan);
+    }
+    let next = Some(n + 1).filter(|i| *i < host.calls.len());
+    match host.execute(call, &plan, next) {
+        Ok(()) => Outcome::Changed(plan),
+        Err(e) => Outcome::Error(e),
+    }
+}
+
+/// What `--diff` compares for each file a plan uploads: the host's file now (read with `cat`;
+/// missing is empty) and what would be written; `None` where the content is not text.
+fn upload_diffs(host: &HostState, plan: &Plan) -> Vec<(Option<String>, Option<String>, String)> {
+    let mut out = Vec::new();
+    for command in &plan.commands {
+        let Command::Upload { src, dest } = command else { continue };
+        let new = match src {
+            UploadSource::Contents(c) => Some(c.clone()),
+            UploadSource::Path(p) => std::fs::read(p).ok().and_then(|b| String::from_utf8(b).ok()),
+        };
+        let cat = RemoteCommand::new(format!("cat {} 2>/dev/null || true", quote(dest)));
+        let old = host.rt.block_on(host.conn.run(&cat)).ok().and_then(|o| String::from_utf8(o.stdout).ok());
+        out.push((old, new, dest.clone()));
+    }
+    out
+}
+
+/// Whether an operation's shell commands may run as one script: not when each command needs its
+/// own input, time limit or retries (those are per command in pyinfra).
+fn scriptable(globals: &Args) -> bool {
+    let stdin = !matches!(globals.get("_stdin"), Value::Null)
+        && !matches!(globals.get("_stdin"), Value::Array(a) if a.is_empty());
+    let timeout = globals.get("_timeout").as_f64().is_some_and(|t| t > 0.0);
+    let retries = globals.get("_retries").as_u64().unwrap_or(0) > 0;
+    !stdin && !timeout && !retries
+}
