@@ -288,9 +288,10 @@ impl HostState {
         Err(format!("{}: the planner kept asking for new facts", call.name))
     }
 
-    /// Run a plan's commands; the failing command and its stderr on error. `next` is the index of
-    /// the host's next call: its facts are gathered in the same round trip as this call's commands.
-    pub fn execute(&mut self, call: &OpCall, plan: &Plan, next: Option<usize>) -> Result<(), String> {
+    /// Run a plan's commands (call `n`); the failing command and its stderr on error. `next` is the
+    /// index of the host's next call: its facts, and this call's own (as they are after the change,
+    /// for the next run's speculative batch), are gathered in the same round trip as the commands.
+    pub fn execute(&mut self, call: &OpCall, plan: &Plan, n: usize, next: Option<usize>) -> Result<(), String> {
         let (_, global) = split_globals(&call.name, &call.keywords);
         let globals = Args::bind(GLOBAL_ARGS, &[], &global).map_err(|e| e.to_string())?;
         // Whatever happens next, the host may have changed: its facts must be asked again.
@@ -310,7 +311,7 @@ impl HostState {
                     .iter()
                     .filter_map(|c| if let Command::Shell(s) = c { Some(s) } else { None })
                     .collect();
-                let follow = if last { self.next_facts(next) } else { None };
+                let follow = if last { self.follow_facts(n, next) } else { None };
                 self.run_script(&shells, &globals, follow)?;
                 i += run;
                 continue;
@@ -326,11 +327,34 @@ impl HostState {
         first_error.map_or(Ok(()), Err)
     }
 
-    /// The facts the call `next` asked for when planned, if they are gathered without privileges
+    /// The facts calls `n` and `next` asked for when planned, those gathered without privileges
     /// (the script that carries them runs as the connecting user).
-    fn next_facts(&self, next: Option<usize>) -> Option<Vec<FactKey>> {
-        let (runner, keys) = self.needs.get(&next?)?;
-        (*runner == GatherOptions::default().runner && !keys.is_empty()).then(|| keys.clone())
+    fn follow_facts(&self, n: usize, next: Option<usize>) -> Option<Vec<FactKey>> {
+        let plain = GatherOptions::default().runner;
+        let mut keys: Vec<FactKey> = Vec::new();
+        for i in [Some(n), next].into_iter().flatten() {
+            if let Some((runner, asked)) = self.needs.get(&i)
+                && *runner == plain
+            {
+                keys.extend(asked.iter().filter(|k| !keys.contains(k)).cloned().collect::<Vec<_>>());
+            }
+        }
+        (!keys.is_empty()).then_some(keys)
+    }
+
+    /// Note, for the next run's speculative batch, the facts each call would ask for given the
+    /// latest values gathered (a file created by this run makes `files.put` ask for its checksum).
+    pub fn remember_requests(&mut self) {
+        let plain = GatherOptions::default().runner;
+        for call in self.calls.iter().filter(|c| c.planned.is_none() && fact_runner(c) == plain) {
+            let probe = Probe::new(&self.gathered);
+            let _ = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &self.env);
+            for key in probe.asked.into_inner() {
+                if !self.requested.contains(&key) {
+                    self.requested.push(key);
+                }
+            }
+        }
     }
 
     /// Run shell commands as one script (one round trip), stopping at the first failure as running
@@ -370,7 +394,8 @@ impl HostState {
         }
         if !keys.is_empty() {
             // Gathered after the commands ran: valid now. A failed fact is simply asked again.
-            let _ = self.absorb(got, &GatherOptions::default().runner);
+            // The round trip was the commands'; it is not counted as a fact batch.
+            let _ = self.absorb(Gathered { round_trips: 0, ..got }, &GatherOptions::default().runner);
         }
         Ok(())
     }
@@ -517,7 +542,7 @@ pub(crate) fn run_one(host: &mut HostState, n: usize, call: &OpCall, options: &R
         return Outcome::Changed(plan);
     }
     let next = Some(n + 1).filter(|i| *i < host.calls.len());
-    match host.execute(call, &plan, next) {
+    match host.execute(call, &plan, n, next) {
         Ok(()) => Outcome::Changed(plan),
         Err(e) => Outcome::Error(e),
     }

@@ -173,7 +173,7 @@ pub fn run(
         }
     }
     let code = execute_all(Some(python), &mut hosts, options);
-    write_cache(&search, &hosts);
+    write_cache(&search, &mut hosts);
     close_all(rt, &hosts);
     code
 }
@@ -214,7 +214,7 @@ pub fn run_call(call: OpCall, targets: Vec<Target>, options: &RunOptions, rt: &t
         .collect();
     let code = execute_all(None, &mut hosts, options);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    write_cache(&cwd, &hosts);
+    write_cache(&cwd, &mut hosts);
     close_all(rt, &hosts);
     code
 }
@@ -255,7 +255,7 @@ pub fn print_facts(keys: &[FactKey], targets: Vec<Target>, rt: &tokio::runtime::
         }
     }
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    write_cache(&cwd, &hosts);
+    write_cache(&cwd, &mut hosts);
     close_all(rt, &hosts);
     u8::from(failed)
 }
@@ -267,9 +267,10 @@ fn close_all(rt: &tokio::runtime::Runtime, hosts: &[HostState]) {
 }
 
 /// Store each host's gathered facts in `.rinfra/facts/` beside the deploy, readable by the owner only.
-fn write_cache(root: &Path, hosts: &[HostState]) {
+fn write_cache(root: &Path, hosts: &mut [HostState]) {
     let cache = FactCache::in_workspace(root);
-    for host in hosts {
+    for host in hosts.iter_mut() {
+        host.remember_requests();
         if let Err(e) = cache.store(host.gathered()) {
             eprintln!("rinfra: cannot write the fact cache in {}: {e}", cache.dir().display());
             continue;
