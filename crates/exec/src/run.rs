@@ -80,6 +80,18 @@ const SUPPORTED_GLOBALS: &[&str] = &[
     "_if",
     "_sudo",
     "_sudo_user",
+    // Privilege arguments wrapped as pyinfra wraps them (crate::wrap).
+    "_use_sudo_login",
+    "_preserve_sudo_env",
+    "_su_user",
+    "_use_su_login",
+    "_preserve_su_env",
+    "_su_shell",
+    "_doas",
+    "_doas_user",
+    "_dzdo",
+    "_dzdo_user",
+    "_get_pty",
     "_env",
     "_chdir",
     "_shell_executable",
@@ -367,7 +379,7 @@ impl HostState {
             Command::Upload { src, dest } => {
                 // With sudo the connection's user may not write `dest`: upload to a temporary file
                 // first, then copy it into place as the privileged user (as pyinfra does).
-                let sudo = globals.flag("_sudo");
+                let sudo = crate::wrap::needs_privileged_upload(globals);
                 let target = if sudo {
                     format!("{}/rinfra-upload-{}", self.env.temp_dir(), crate::connector::random_hex(8))
                 } else {
@@ -1056,7 +1068,7 @@ mod tests {
         let unknown = check_call(&call("files.directory", json!({"path": "/x", "bogus": 1})));
         assert!(unknown.is_err_and(|e| e.starts_with("files.directory:") && e.contains("bogus")));
         assert!(check_call(&call("files.nothing", json!({}))).is_err());
-        let unsupported = check_call(&call("files.directory", json!({"path": "/x", "_su_user": "a"})));
-        assert!(unsupported.is_err_and(|e| e.contains("_su_user")));
+        let unsupported = check_call(&call("files.directory", json!({"path": "/x", "_su_password": "a"})));
+        assert!(unsupported.is_err_and(|e| e.contains("_su_password")));
     }
 }
