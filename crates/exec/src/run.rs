@@ -115,7 +115,8 @@ fn unsupported_global(globals: &Args) -> Result<(), String> {
         }
         let default = arg.default.value().unwrap_or(Value::Null);
         if *globals.get(arg.name) != default {
-            return Err(format!("the global argument {} is not supported by rinfra-exec yet", arg.name));
+            let hint = crate::wrap::unsupported_hint(arg.name);
+            return Err(format!("the global argument {} is not supported by rinfra-exec yet{hint}", arg.name));
         }
     }
     Ok(())
@@ -1069,6 +1070,6 @@ mod tests {
         assert!(unknown.is_err_and(|e| e.starts_with("files.directory:") && e.contains("bogus")));
         assert!(check_call(&call("files.nothing", json!({}))).is_err());
         let unsupported = check_call(&call("files.directory", json!({"path": "/x", "_su_password": "a"})));
-        assert!(unsupported.is_err_and(|e| e.contains("_su_password")));
+        assert!(unsupported.is_err_and(|e| e.contains("_su_password") && e.contains("su from root")));
     }
 }

@@ -196,6 +196,25 @@ pub fn sudo_copy_commands(temp: &str, dest: &str, globals: &Args) -> Result<(Rem
     Ok((copy, cleanup))
 }
 
+/// Why a privilege or retry argument rinfra-exec refuses is refused, and what to use instead
+/// (appended to the "not supported" error); empty for other arguments.
+pub fn unsupported_hint(name: &str) -> &'static str {
+    match name {
+        "_sudo_password" => {
+            ": give the password with --use-sudo-password (from RINFRA_SUDO_PASSWORD or asked on the terminal), \
+             which keeps it out of deploy files and command lines"
+        }
+        "_su_password" => {
+            ": pyinfra would put it on the host's command line; use sudo (with --use-sudo-password) or su from root"
+        }
+        "_retry_until" => {
+            ": it is a Python callable judging each command's output, and commands run in Rust; use _retries \
+             and _retry_delay (or --retry / --retry-delay), or a retry loop in the command itself"
+        }
+        _ => "",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,3 +70,12 @@ fn shell_executable_and_su_user_flags_wrap_commands() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--json");
     assert_eq!(json["operations"][0]["hosts"]["@local"]["stdout"], serde_json::json!(["nobody"]), "{json}");
 }
+
+#[test]
+fn get_pty_on_local_is_refused_clearly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = rinfra(dir.path(), &["server.shell", "commands=[\"tty\"]", "_get_pty=true"]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("_get_pty is not supported on @local"), "{all}");
+}

@@ -237,3 +237,48 @@ fn get_pty_gives_the_command_a_terminal_over_ssh() {
     assert!(all.contains("/dev/pts/"), "{all}");
     assert!(all.contains("not a tty"), "{all}");
 }
+
+#[test]
+fn the_sudo_password_is_asked_on_the_terminal_without_echo() {
+    use std::io::{Read, Write};
+    setup_accounts();
+    let _lock = PasswordTestLock::take();
+    let sshd = Sshd::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let line = format!(
+        "{} @ssh/127.0.0.1 --data ssh_port={} --data ssh_key={} --data ssh_known_hosts_file={} \
+         --data ssh_allow_agent=false --data ssh_user={SUDOER} exec --sudo --use-sudo-password -- id -u",
+        env!("CARGO_BIN_EXE_rinfra-exec"),
+        sshd.port,
+        sshd.client_key.display(),
+        sshd.known_hosts.display()
+    );
+    // `script` gives rinfra-exec a terminal; what we write to its input is typed on that terminal.
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(dir.path())
+        .env_remove("RINFRA_SUDO_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run script (util-linux)");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    // Type the password only once the prompt is up (echo is off by then).
+    while !String::from_utf8_lossy(&seen).contains("sudo password: ") {
+        let n = stdout.read(&mut buf).expect("read the terminal");
+        assert!(n > 0, "no prompt: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(format!("{PASSWORD}\n").as_bytes()).expect("type the password");
+    stdout.read_to_end(&mut seen).expect("read the rest");
+    drop(stdin);
+    let status = child.wait().expect("wait");
+    let all = String::from_utf8_lossy(&seen);
+    assert!(status.success(), "{all}");
+    assert!(all.lines().any(|l| l.trim() == "0"), "id -u ran as root: {all}");
+    assert!(!all.contains(PASSWORD), "the password was echoed: {all}");
+}
