@@ -165,8 +165,7 @@ pub fn needs_privileged_upload(globals: &Args) -> bool {
 
 /// After an upload to `temp`: the privileged copy into `dest`, and the unprivileged removal of
 /// `temp`. With sudo / doas / dzdo the copy runs as root and `chown`s the file to the target user
-/// when one is set; with only `su`, the su user is given read access (`setfacl`, as pyinfra does)
-/// and copies the file itself.
+/// when one is set; with only `su`, the su user writes the file from its standard input.
 pub fn sudo_copy_commands(temp: &str, dest: &str, globals: &Args) -> Result<(RemoteCommand, RemoteCommand), String> {
     let plain = Args::bind(GLOBAL_ARGS, &[], &Map::new()).map_err(|e| e.to_string())?;
     let cleanup = wrap_command(&format!("rm -f {}", quote(temp)), &plain)?;
@@ -184,15 +183,11 @@ pub fn sudo_copy_commands(temp: &str, dest: &str, globals: &Args) -> Result<(Rem
         }
         copy
     } else {
-        let user = set_str(globals, "_su_user").unwrap_or_default();
-        format!(
-            "setfacl -m {} {} && {}",
-            quote(&format!("u:{user}:r")),
-            quote(temp),
-            escalate(format!("cp {} {}", quote(temp), quote(dest)), &privileged)
-        )
+        // The su user may not read the SSH user's temporary file: the SSH user's shell opens it
+        // as su's standard input (pyinfra grants access with setfacl, which needs the acl package).
+        format!("{} < {}", command_line(&format!("cat > {}", quote(dest)), &privileged), quote(temp))
     };
-    let copy = if root { wrap_command(&copy, &privileged)? } else { wrap_command(&copy, &plain)? };
+    let copy = if root { wrap_command(&copy, &privileged)? } else { RemoteCommand::new(copy) };
     Ok((copy, cleanup))
 }
 
@@ -310,6 +305,6 @@ mod tests {
         let su = globals(json!({"_su_user": "app"}));
         assert!(needs_privileged_upload(&su));
         let (copy, _) = sudo_copy_commands("/tmp/t", "/srv/f", &su).expect("commands");
-        assert_eq!(copy.command, r#"sh -c 'setfacl -m u:app:r /tmp/t && su app -c '"'"'cp /tmp/t /srv/f'"'"''"#);
+        assert_eq!(copy.command, r#"su app -c 'sh -c '"'"'cat > /srv/f'"'"'' < /tmp/t"#);
     }
 }

@@ -157,9 +157,13 @@ fn sudo_password_goes_through_askpass_and_is_never_shown() {
     let deploy = format!(
         "from pyinfra.operations import files, server\n\
          files.file(name='root file', path='{}', _sudo=True)\n\
-         server.shell(name='whoami', commands=['id -un'], _sudo=True)\n",
-        made.display()
+         server.shell(name='whoami', commands=['id -un'], _sudo=True)\n\
+         files.put(name='upload', src='local.txt', dest='{}', _sudo=True)\n\
+         server.shell(name='login', commands=['pwd'], _sudo=True, _use_sudo_login=True)\n",
+        made.display(),
+        private.path().join("uploaded").display()
     );
+    std::fs::write(dir.path().join("local.txt"), "uploaded through sudo\n").expect("local.txt");
     std::fs::write(dir.path().join("deploy.py"), deploy).expect("deploy.py");
 
     let out = rinfra(dir.path(), &sshd, SUDOER, &["deploy.py", "--use-sudo-password", "--json", "-vv"], Some(PASSWORD));
@@ -168,7 +172,11 @@ fn sudo_password_goes_through_askpass_and_is_never_shown() {
     let meta = std::fs::metadata(&made).expect("the file was created through sudo");
     assert_eq!(meta.uid(), 0, "created as root");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--json output");
-    assert!(json.to_string().contains("\"root\""), "id -un under sudo printed root: {json}");
+    assert_eq!(json["operations"][1]["hosts"]["@ssh/127.0.0.1"]["stdout"], serde_json::json!(["root"]), "{json}");
+    assert_eq!(json["operations"][3]["hosts"]["@ssh/127.0.0.1"]["stdout"], serde_json::json!(["/root"]), "{json}");
+    let uploaded = private.path().join("uploaded");
+    assert_eq!(std::fs::read_to_string(&uploaded).expect("uploaded"), "uploaded through sudo\n");
+    assert_eq!(std::fs::metadata(&uploaded).expect("stat").uid(), 0);
 
     assert!(!all.contains(PASSWORD), "the password appeared in the output: {all}");
     let cache = all_files(&dir.path().join(".rinfra"));
@@ -182,7 +190,7 @@ fn sudo_password_goes_through_askpass_and_is_never_shown() {
     let again = rinfra(dir.path(), &sshd, SUDOER, &["deploy.py", "--use-sudo-password"], Some(PASSWORD));
     let all = text(&again);
     assert_eq!(again.status.code(), Some(0), "{all}");
-    assert!(all.contains("No change") && !all.contains(PASSWORD), "{all}");
+    assert!(all.contains("root file") && all.contains("No change") && !all.contains(PASSWORD), "{all}");
 }
 
 #[test]
@@ -210,6 +218,21 @@ fn su_user_switches_from_root_without_a_password() {
     let all = text(&out);
     assert_eq!(out.status.code(), Some(0), "{all}");
     assert!(all.lines().any(|l| l.trim_end().ends_with(SU_TARGET)), "{all}");
+
+    // An upload as the su user: written by that user, who cannot read root's temporary file.
+    let home = format!("/home/{SU_TARGET}");
+    let dest = format!("{home}/from-rinfra-{}", std::process::id());
+    std::fs::write(dir.path().join("local.txt"), "for the su user\n").expect("local.txt");
+    let deploy = format!(
+        "from pyinfra.operations import files\nfiles.put(src='local.txt', dest='{dest}', _su_user='{SU_TARGET}')\n"
+    );
+    std::fs::write(dir.path().join("deploy.py"), deploy).expect("deploy.py");
+    let out = rinfra(dir.path(), &sshd, "root", &["deploy.py"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(&dest).expect("uploaded"), "for the su user\n");
+    let owner = std::fs::metadata(&dest).expect("stat").uid();
+    let _ = std::fs::remove_file(&dest);
+    assert_eq!(Some(owner), std::fs::metadata(&home).ok().map(|m| m.uid()), "owned by {SU_TARGET}");
 
     // The global argument in a deploy, with a login shell: HOME is the target's.
     let deploy = format!(
