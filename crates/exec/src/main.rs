@@ -71,8 +71,8 @@ struct Cli {
     /// `--sudo`, `--su-user`, `--retry`, ...: `pyinfra.config` attributes and the global argument
     /// each is the default of.
     config_overrides: Vec<ConfigOverride>,
-    /// `--use-sudo-password`.
-    use_sudo_password: bool,
+    /// `--use-sudo-password`: the password, read while parsing.
+    sudo_password: Option<Secret>,
     group_data: Option<PathBuf>,
     limit: Vec<String>,
     exclude: Vec<String>,
@@ -153,8 +153,11 @@ fn parse_cli(args: &[String]) -> Result<Cli, String> {
             "--sudo" => cli.set("SUDO", Some("_sudo"), Value::Bool(true)),
             "--sudo-user" => cli.set("SUDO_USER", Some("_sudo_user"), Value::String(value)),
             "--use-sudo-login" => cli.set("USE_SUDO_LOGIN", Some("_use_sudo_login"), Value::Bool(true)),
-            "--use-sudo-password" => {
-                cli.use_sudo_password = true;
+            // One password for every host: pyinfra's --same-sudo-password is the same here.
+            "--use-sudo-password" | "--same-sudo-password" => {
+                if cli.sudo_password.is_none() {
+                    cli.sudo_password = Some(sudo_password()?);
+                }
                 cli.set("USE_SUDO_PASSWORD", None, Value::Bool(true));
             }
             "--su-user" => cli.set("SU_USER", Some("_su_user"), Value::String(value)),
@@ -219,9 +222,15 @@ impl Cli {
 }
 
 /// The sudo password for `--use-sudo-password`: `RINFRA_SUDO_PASSWORD`, else asked on the terminal.
+/// The variable is then removed, so that commands run on `@local` do not inherit it.
 fn sudo_password() -> Result<Secret, String> {
     let given = match std::env::var("RINFRA_SUDO_PASSWORD") {
-        Ok(pw) => pw,
+        Ok(pw) => {
+            // SAFETY: called while parsing the command line, before the Python interpreter or the
+            // async runtime start: no other thread reads the environment.
+            unsafe { std::env::remove_var("RINFRA_SUDO_PASSWORD") };
+            pw
+        }
         Err(_) => read_password("sudo password: ").map_err(|e| {
             format!("--use-sudo-password: set RINFRA_SUDO_PASSWORD or run on a terminal to be asked ({e})")
         })?,
@@ -265,7 +274,7 @@ fn deploy(args: &[String]) -> ExitCode {
         Ok(c) => c,
         Err(e) => return usage(&e),
     };
-    let Cli { mut options, positional, data, config, config_overrides, use_sudo_password, group_data, limit, exclude } =
+    let Cli { mut options, positional, data, config, config_overrides, sudo_password, group_data, limit, exclude } =
         cli;
     let Some((hosts, rest)) = positional.split_first() else {
         return usage("expected HOSTS and what to run");
@@ -330,10 +339,6 @@ fn deploy(args: &[String]) -> ExitCode {
     if inventory.is_empty() {
         return usage("no hosts given (or none left after --limit / --exclude)");
     }
-    let password = match use_sudo_password.then(sudo_password).transpose() {
-        Ok(p) => p,
-        Err(e) => return usage(&e),
-    };
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -341,7 +346,7 @@ fn deploy(args: &[String]) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let (targets, unreachable) = connect_all(&rt, inventory, password.as_ref());
+    let (targets, unreachable) = connect_all(&rt, inventory, sudo_password.as_ref());
     if targets.is_empty() {
         return ExitCode::from(1);
     }

@@ -79,3 +79,32 @@ fn get_pty_on_local_is_refused_clearly() {
     assert_eq!(out.status.code(), Some(1), "{all}");
     assert!(all.contains("_get_pty is not supported on @local"), "{all}");
 }
+
+#[test]
+fn the_sudo_password_variable_is_not_inherited_by_local_commands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["@local", "--use-sudo-password", "exec", "--", "env"])
+        .env("RINFRA_SUDO_PASSWORD", "pw-from-the-environment")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run rinfra-exec");
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("PATH="), "env ran: {all}");
+    assert!(!all.contains("pw-from-the-environment"), "{all}");
+
+    // Without a terminal (`setsid`: a new session, none even when the tests run in one) and
+    // without the variable there is no password to use: a usage error.
+    let out = Command::new("setsid")
+        .arg(BIN)
+        .current_dir(dir.path())
+        .args(["@local", "--use-sudo-password", "exec", "--", "true"])
+        .env_remove("RINFRA_SUDO_PASSWORD")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run setsid rinfra-exec");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("RINFRA_SUDO_PASSWORD"), "{}", text(&out));
+}
