@@ -31,8 +31,9 @@ inventory.py (module-level lists of hosts or (hosts, data) tuples; group_data/*.
 --ssh-user/--user, --ssh-port, --ssh-key, --ssh-key-password, --ssh-password (or RINFRA_SSH_PASSWORD).
 --sudo, --sudo-user U, --use-sudo-login, --su-user U, --dzdo, --dzdo-user U, --shell-executable SH
 (None: unwrapped), --retry N, --retry-delay S: defaults for every operation (as config.py's SUDO, ...).
---use-sudo-password: sudo with a password, read from RINFRA_SUDO_PASSWORD or asked on the terminal;
-it reaches the hosts through an askpass helper in a private file, never on a command line.
+--use-sudo-password (or --same-sudo-password): sudo with a password, one for every host, read from
+RINFRA_SUDO_PASSWORD or asked on the terminal; it reaches the hosts through an askpass helper in a
+private file, never on a command line.
 --limit / --exclude PATTERN: hosts by name or group (globs, comma-separated). --group-data DIR.
 --chdir DIR. --fail-percent N: stop when more than N% of hosts have failed. --parallel/--serial/
 --no-wait and -y are accepted (hosts run one after another).
