@@ -2,7 +2,8 @@
 //!
 //! Runs as root (as the test machine does): it creates, idempotently, `rinfra-sudoer` (a known
 //! password, and a sudoers.d drop-in that demands it, checked with `visudo -cf`) and
-//! `rinfra-su-target` (a plain account to `su` to), then logs in over SSH with a key.
+//! `rinfra-su-target` (a plain account to `su` and `doas` to; one rule appended to /etc/doas.conf,
+//! checked with `doas -C`), then logs in over SSH with a key.
 
 mod support;
 
@@ -21,6 +22,10 @@ const PASSWORD_HASH: &str =
 /// A plain account root switches to with `su`.
 const SU_TARGET: &str = "rinfra-su-target";
 
+/// The doas rule the tests add to /etc/doas.conf (doas has no drop-in directory): root may become
+/// the su target without a password.
+const DOAS_RULE: &str = "permit nopass root as rinfra-su-target";
+
 const SUDOERS_FILE: &str = "/etc/sudoers.d/rinfra-sudoer";
 const SUDOERS: &str = "# rinfra tests (crates/exec/tests/privilege.rs): sudo with a password.\n\
                        Defaults:rinfra-sudoer !lecture\n\
@@ -30,8 +35,11 @@ const SUDOERS: &str = "# rinfra tests (crates/exec/tests/privilege.rs): sudo wit
 /// (serialised with flock) and again on every run.
 fn setup_accounts() {
     assert_eq!(current_uid(), 0, "these tests create accounts and must run as root (as scripts/test does here)");
-    for tool in ["/usr/bin/sudo", "/usr/sbin/visudo", "/usr/sbin/useradd"] {
-        assert!(Path::new(tool).exists(), "{tool} is missing: install sudo / passwd (scripts/test installs sudo)");
+    for tool in ["/usr/bin/sudo", "/usr/sbin/visudo", "/usr/sbin/useradd", "/usr/bin/doas"] {
+        assert!(
+            Path::new(tool).exists(),
+            "{tool} is missing: install sudo / doas / passwd (scripts/test installs them)"
+        );
     }
     let staged = format!("{SUDOERS_FILE}.rinfra-test-{}", std::process::id());
     let script = format!(
@@ -49,6 +57,12 @@ then
   mv -f {staged} {SUDOERS_FILE}
 fi
 visudo -cf {SUDOERS_FILE} >/dev/null
+if ! grep -qxF '{DOAS_RULE}' /etc/doas.conf 2>/dev/null; then
+  {{ cat /etc/doas.conf 2>/dev/null || true; echo '{DOAS_RULE}'; }} > /etc/doas.conf.rinfra-test-$$
+  chmod 0644 /etc/doas.conf.rinfra-test-$$
+  doas -C /etc/doas.conf.rinfra-test-$$
+  mv -f /etc/doas.conf.rinfra-test-$$ /etc/doas.conf
+fi
 "#
     );
     let out = Command::new("flock")
@@ -304,4 +318,27 @@ fn the_sudo_password_is_asked_on_the_terminal_without_echo() {
     assert!(status.success(), "{all}");
     assert!(all.lines().any(|l| l.trim() == "0"), "id -u ran as root: {all}");
     assert!(!all.contains(PASSWORD), "the password was echoed: {all}");
+}
+
+#[test]
+fn doas_user_runs_commands_and_gathers_facts_as_that_user() {
+    setup_accounts();
+    let sshd = Sshd::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let made = format!("/home/{SU_TARGET}/doas-made-{}", std::process::id());
+    let deploy = format!(
+        "from pyinfra.operations import files, server\n\
+         server.shell(commands=['id -un'], _doas=True, _doas_user='{SU_TARGET}')\n\
+         files.file(path='{made}', _doas=True, _doas_user='{SU_TARGET}')\n"
+    );
+    std::fs::write(dir.path().join("deploy.py"), deploy).expect("deploy.py");
+    let out = rinfra(dir.path(), &sshd, "root", &["deploy.py", "--json"], None);
+    let all = text(&out);
+    let owner = std::fs::metadata(&made).map(|m| m.uid());
+    let _ = std::fs::remove_file(&made);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--json");
+    assert_eq!(json["operations"][0]["hosts"]["@ssh/127.0.0.1"]["stdout"], serde_json::json!([SU_TARGET]), "{json}");
+    let home_owner = std::fs::metadata(format!("/home/{SU_TARGET}")).expect("home").uid();
+    assert_eq!(owner.ok(), Some(home_owner), "the file was created by {SU_TARGET}");
 }
