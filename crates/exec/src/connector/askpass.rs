@@ -7,7 +7,8 @@
 //! (written from the command's standard input, so it is never an argument) and an askpass script
 //! that prints it; every sudo command then runs as `sudo -H -A -k ...` (see
 //! [`crate::wrap::with_sudo_password`]) with `SUDO_ASKPASS` pointing at the script. The directory
-//! is removed when the connection closes.
+//! is removed when the connection closes (a run killed before that leaves it, still readable by
+//! its owner only).
 //!
 //! pyinfra passes the password as `env PYINFRA_SUDO_PASSWORD=...` on the command line instead,
 //! which other users of the host can read in the process list.
