@@ -436,7 +436,7 @@ impl HostState {
             Command::Upload { src, dest } => {
                 // With sudo the connection's user may not write `dest`: upload to a temporary file
                 // first, then copy it into place as the privileged user (as pyinfra does).
-                let sudo = globals.flag("_sudo");
+                let sudo = crate::wrap::needs_privileged_upload(globals);
                 let target = if sudo {
                     format!("{}/rinfra-upload-{}", self.env.temp_dir(), crate::connector::random_hex(8))
                 } else {
@@ -566,11 +566,13 @@ fn upload_diffs(host: &HostState, plan: &Plan) -> Vec<(Option<String>, Option<St
 }
 
 /// Whether an operation's shell commands may run as one script: not when each command needs its
-/// own input, time limit or retries (those are per command in pyinfra).
+/// own input, time limit, retries or terminal (those are per command in pyinfra), nor under a
+/// privilege switch (sudo's password goes through the connector, which sees only command lines).
 fn scriptable(globals: &Args) -> bool {
     let stdin = !matches!(globals.get("_stdin"), Value::Null)
         && !matches!(globals.get("_stdin"), Value::Array(a) if a.is_empty());
     let timeout = globals.get("_timeout").as_f64().is_some_and(|t| t > 0.0);
     let retries = globals.get("_retries").as_u64().unwrap_or(0) > 0;
-    !stdin && !timeout && !retries
+    let privileged = crate::wrap::needs_privileged_upload(globals);
+    !stdin && !timeout && !retries && !globals.flag("_get_pty") && !privileged
 }

@@ -13,13 +13,15 @@
 //!   plan with `rinfra_facts::plan_operation` (facts the planner asks for gathered in batches),
 //!   execute through the connector, report `Success` / `No change` / `Error`, cache the facts in
 //!   `.rinfra/facts/` (mode 0600).
-//! - [`wrap`]: how a planned command reaches the shell (sudo, chdir, env, stdin, timeout).
+//! - [`wrap`]: how a planned command reaches the shell, as pyinfra wraps it (sudo / su / doas / dzdo,
+//!   chdir, env, stdin, timeout, PTY); [`connector::askpass`] supplies a sudo password through askpass.
+//! - [`password_prompt`]: reading a password on the terminal without echo.
 //! - [`localfs`]: the controller's files as planners see them.
 //! - [`run_cache`]: `.rinfra/runs/<host>.json`, each host's data and operation calls for the editor.
 //!
 //! Architecture invariants: this is the only rinfra crate that talks to hosts; it builds no command
-//! strings of its own beyond the batch script and the `export` prefix for environment variables
-//! (everything else comes from the planners, quoted by `rinfra_facts::quote`); secrets in
+//! strings of its own beyond the batch script, the `export` prefix for environment variables, pyinfra's
+//! privilege wrapping ([`wrap`]) and the askpass setup (everything else comes from the planners, quoted by `rinfra_facts::quote`); secrets in
 //! [`SshConfig`] never reach `Debug` output or error messages.
 //!
 //! ```
@@ -44,6 +46,7 @@ pub mod connector;
 pub mod gather;
 pub mod host_state;
 pub mod localfs;
+pub mod password_prompt;
 pub mod python;
 mod report;
 pub mod run;

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use rinfra_exec::connector::askpass::{Secret, SudoPassword};
+use rinfra_exec::password_prompt::read_password;
 use rinfra_exec::python::{Interpreter, InventoryHost, OpCall};
 use rinfra_exec::run::{RunOptions, Target, check_call, fact_key, print_facts, run, run_call};
 use rinfra_exec::{Connector, LocalConnector, SshConfig, SshConnector};
@@ -27,7 +29,11 @@ inventory.py (module-level lists of hosts or (hosts, data) tuples; group_data/*.
 --json prints one JSON document (operations, per host status, commands, output) instead.
 --data sets host data for every host (ssh_port, ssh_user, ssh_key, ... as in pyinfra); so do
 --ssh-user/--user, --ssh-port, --ssh-key, --ssh-key-password, --ssh-password (or RINFRA_SSH_PASSWORD).
---sudo, --sudo-user U, --shell-executable SH: defaults for every operation (as config.py's SUDO...).
+--sudo, --sudo-user U, --use-sudo-login, --su-user U, --dzdo, --dzdo-user U, --shell-executable SH
+(None: unwrapped), --retry N, --retry-delay S: defaults for every operation (as config.py's SUDO, ...).
+--use-sudo-password (or --same-sudo-password): sudo with a password, one for every host, read from
+RINFRA_SUDO_PASSWORD or asked on the terminal; it reaches the hosts through an askpass helper in a
+private file, never on a command line.
 --limit / --exclude PATTERN: hosts by name or group (globs, comma-separated). --group-data DIR.
 --chdir DIR. --fail-percent N: stop when more than N% of hosts have failed.
 --parallel N: at most N hosts at once (default: all). --no-wait: each host goes through all its
@@ -65,11 +71,22 @@ struct Cli {
     /// `--data` and the SSH flags: host data overrides.
     data: Map<String, Value>,
     config: Option<PathBuf>,
-    /// `--sudo`, `--sudo-user`, `--shell-executable`: `pyinfra.config` attributes.
-    config_overrides: Vec<(String, Value)>,
+    /// `--sudo`, `--su-user`, `--retry`, ...: `pyinfra.config` attributes and the global argument
+    /// each is the default of.
+    config_overrides: Vec<ConfigOverride>,
+    /// `--use-sudo-password`: the password, read while parsing.
+    sudo_password: Option<Secret>,
     group_data: Option<PathBuf>,
     limit: Vec<String>,
     exclude: Vec<String>,
+}
+
+/// A command-line default for every operation: the `pyinfra.config` attribute it sets and the
+/// global argument it is the default of (`None`: config only).
+struct ConfigOverride {
+    config: &'static str,
+    global: Option<&'static str>,
+    value: Value,
 }
 
 /// Flags that take a value (`--flag VALUE` or `--flag=VALUE`).
@@ -81,6 +98,8 @@ const VALUE_FLAGS: &[&str] = &[
     "--exclude",
     "--chdir",
     "--sudo-user",
+    "--su-user",
+    "--dzdo-user",
     "--shell-executable",
     "--ssh-user",
     "--user",
@@ -134,9 +153,35 @@ fn parse_cli(args: &[String]) -> Result<Cli, String> {
             "--limit" => cli.limit.extend(value.split(',').map(str::to_string)),
             "--exclude" => cli.exclude.extend(value.split(',').map(str::to_string)),
             "--chdir" => std::env::set_current_dir(&value).map_err(|e| format!("--chdir {value}: {e}"))?,
-            "--sudo" => cli.config_overrides.push(("SUDO".into(), Value::Bool(true))),
-            "--sudo-user" => cli.config_overrides.push(("SUDO_USER".into(), Value::String(value))),
-            "--shell-executable" => cli.config_overrides.push(("SHELL".into(), Value::String(value))),
+            "--sudo" => cli.set("SUDO", Some("_sudo"), Value::Bool(true)),
+            "--sudo-user" => cli.set("SUDO_USER", Some("_sudo_user"), Value::String(value)),
+            "--use-sudo-login" => cli.set("USE_SUDO_LOGIN", Some("_use_sudo_login"), Value::Bool(true)),
+            // One password for every host: pyinfra's --same-sudo-password is the same here.
+            "--use-sudo-password" | "--same-sudo-password" => {
+                if cli.sudo_password.is_none() {
+                    cli.sudo_password = Some(sudo_password()?);
+                }
+                cli.set("USE_SUDO_PASSWORD", None, Value::Bool(true));
+            }
+            "--su-user" => cli.set("SU_USER", Some("_su_user"), Value::String(value)),
+            "--dzdo" => cli.set("DZDO", Some("_dzdo"), Value::Bool(true)),
+            "--dzdo-user" => cli.set("DZDO_USER", Some("_dzdo_user"), Value::String(value)),
+            // As pyinfra: `None` or `null` runs commands without a wrapping shell.
+            "--shell-executable" => {
+                let shell = if value == "None" || value == "null" { Value::Null } else { Value::String(value) };
+                cli.set("SHELL", Some("_shell_executable"), shell);
+            }
+            "--retry" => match value.parse::<u32>() {
+                Ok(n) => cli.set("RETRY", Some("_retries"), Value::from(n)),
+                Err(_) => return Err(format!("--retry takes a whole number of retries, not {value}")),
+            },
+            "--retry-delay" => match value.parse::<f64>() {
+                Ok(d) if d.is_finite() && d >= 0.0 => {
+                    let delay = if d.fract() == 0.0 && d <= 1e9 { Value::from(d as u64) } else { Value::from(d) };
+                    cli.set("RETRY_DELAY", Some("_retry_delay"), delay);
+                }
+                _ => return Err(format!("--retry-delay takes a number of seconds, not {value}")),
+            },
             "--ssh-user" | "--user" => data_key("ssh_user", &mut cli),
             "--ssh-port" | "--port" => data_key("ssh_port", &mut cli),
             "--ssh-key" | "--key" => data_key("ssh_key", &mut cli),
@@ -156,7 +201,6 @@ fn parse_cli(args: &[String]) -> Result<Cli, String> {
             },
             "--serial" => cli.options.serial = true,
             "--no-wait" => cli.options.no_wait = true,
-            "--retry" | "--retry-delay" => return Err(format!("{flag} is not supported yet (use _retries=)")),
             "--dry" => cli.options.dry = true,
             "--json" => cli.options.json = true,
             "--diff" => cli.options.diff = true,
@@ -175,6 +219,30 @@ fn parse_cli(args: &[String]) -> Result<Cli, String> {
         cli.data.insert("ssh_password".into(), Value::String(pw));
     }
     Ok(cli)
+}
+
+impl Cli {
+    /// Record a command-line default (see [`ConfigOverride`]).
+    fn set(&mut self, config: &'static str, global: Option<&'static str>, value: Value) {
+        self.config_overrides.push(ConfigOverride { config, global, value });
+    }
+}
+
+/// The sudo password for `--use-sudo-password`: `RINFRA_SUDO_PASSWORD`, else asked on the terminal.
+/// The variable is then removed, so that commands run on `@local` do not inherit it.
+fn sudo_password() -> Result<Secret, String> {
+    let given = match std::env::var("RINFRA_SUDO_PASSWORD") {
+        Ok(pw) => {
+            // SAFETY: called while parsing the command line, before the Python interpreter or the
+            // async runtime start: no other thread reads the environment.
+            unsafe { std::env::remove_var("RINFRA_SUDO_PASSWORD") };
+            pw
+        }
+        Err(_) => read_password("sudo password: ").map_err(|e| {
+            format!("--use-sudo-password: set RINFRA_SUDO_PASSWORD or run on a terminal to be asked ({e})")
+        })?,
+    };
+    Secret::new(given).ok_or_else(|| "--use-sudo-password: the password is empty or spans several lines".to_string())
 }
 
 /// Shell-style glob (`*`, `?`) match, for `--limit` / `--exclude`.
@@ -213,15 +281,23 @@ fn deploy(args: &[String]) -> ExitCode {
         Ok(c) => c,
         Err(e) => return usage(&e),
     };
-    let Cli { mut options, positional, data, config, config_overrides, group_data, limit, exclude } = cli;
+    let Cli { mut options, positional, data, config, config_overrides, sudo_password, group_data, limit, exclude } =
+        cli;
     let Some((hosts, rest)) = positional.split_first() else {
         return usage("expected HOSTS and what to run");
     };
-    let action = match parse_action(rest) {
+    let mut action = match parse_action(rest) {
         Ok(a) => a,
         Err(e) => return usage(&e),
     };
-    if let Action::Call(call) = &action {
+    if let Action::Call(call) = &mut action {
+        // A call from the command line takes the command-line defaults directly (deploy scripts get
+        // them through `pyinfra.config`).
+        for o in &config_overrides {
+            if let Some(global) = o.global {
+                call.keywords.entry(global.to_string()).or_insert_with(|| o.value.clone());
+            }
+        }
         // Checked against the schema before connecting to anything.
         if let Err(e) = check_call(call) {
             return usage(&e);
@@ -249,8 +325,8 @@ fn deploy(args: &[String]) -> ExitCode {
         if let Err(code) = load_config(py, config.as_deref()) {
             return code;
         }
-        for (name, value) in &config_overrides {
-            if let Err(e) = py.set_config(name, value) {
+        for o in &config_overrides {
+            if let Err(e) = py.set_config(o.config, &o.value) {
                 eprintln!("rinfra-exec: {e}");
                 return ExitCode::from(1);
             }
@@ -277,7 +353,7 @@ fn deploy(args: &[String]) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let (targets, unreachable) = connect_all(&rt, inventory);
+    let (targets, unreachable) = connect_all(&rt, inventory, sudo_password.as_ref());
     if targets.is_empty() {
         return ExitCode::from(1);
     }
@@ -427,8 +503,16 @@ fn parse_facts(args: &[String]) -> Result<Vec<FactKey>, String> {
 }
 
 /// Connect to every host at once; the ones that fail are reported and left out (the others carry on).
-fn connect_all(rt: &tokio::runtime::Runtime, hosts: Vec<InventoryHost>) -> (Vec<Target>, bool) {
+fn connect_all(
+    rt: &tokio::runtime::Runtime,
+    hosts: Vec<InventoryHost>,
+    sudo_password: Option<&Secret>,
+) -> (Vec<Target>, bool) {
     let results = rt.block_on(futures::future::join_all(hosts.iter().map(|h| connect(&h.name, &h.data))));
+    // Every host's commands go through the sudo password handling (which also explains a missing one).
+    let results = results
+        .into_iter()
+        .map(|r| r.map(|c| Arc::new(SudoPassword::new(c, sudo_password.cloned())) as Arc<dyn Connector>));
     let mut targets = Vec::new();
     let mut unreachable = false;
     for (host, result) in hosts.into_iter().zip(results) {

@@ -80,6 +80,18 @@ const SUPPORTED_GLOBALS: &[&str] = &[
     "_if",
     "_sudo",
     "_sudo_user",
+    // Privilege arguments wrapped as pyinfra wraps them (crate::wrap).
+    "_use_sudo_login",
+    "_preserve_sudo_env",
+    "_su_user",
+    "_use_su_login",
+    "_preserve_su_env",
+    "_su_shell",
+    "_doas",
+    "_doas_user",
+    "_dzdo",
+    "_dzdo_user",
+    "_get_pty",
     "_env",
     "_chdir",
     "_shell_executable",
@@ -103,7 +115,8 @@ pub(crate) fn unsupported_global(globals: &Args) -> Result<(), String> {
         }
         let default = arg.default.value().unwrap_or(Value::Null);
         if *globals.get(arg.name) != default {
-            return Err(format!("the global argument {} is not supported by rinfra-exec yet", arg.name));
+            let hint = crate::wrap::unsupported_hint(arg.name);
+            return Err(format!("the global argument {} is not supported by rinfra-exec yet{hint}", arg.name));
         }
     }
     Ok(())
@@ -329,7 +342,7 @@ mod tests {
         let unknown = check_call(&call("files.directory", json!({"path": "/x", "bogus": 1})));
         assert!(unknown.is_err_and(|e| e.starts_with("files.directory:") && e.contains("bogus")));
         assert!(check_call(&call("files.nothing", json!({}))).is_err());
-        let unsupported = check_call(&call("files.directory", json!({"path": "/x", "_su_user": "a"})));
-        assert!(unsupported.is_err_and(|e| e.contains("_su_user")));
+        let unsupported = check_call(&call("files.directory", json!({"path": "/x", "_su_password": "a"})));
+        assert!(unsupported.is_err_and(|e| e.contains("_su_password") && e.contains("su from root")));
     }
 }

@@ -1,12 +1,20 @@
-//! How a planned command reaches the host's shell: pyinfra's wrapping for `_sudo`, `_sudo_user`,
-//! `_chdir`, `_shell_executable`, `_env`, `_stdin`, `_timeout`, and the privileged copy after an
-//! upload under sudo. The strings match pyinfra's (its vectors show them), so a user reading `-vv`
-//! output sees the commands pyinfra would run.
+//! How a planned command reaches the host's shell: pyinfra's `make_unix_command` — `_env`, `_chdir`,
+//! `_shell_executable`, then `_doas`, `_dzdo`, `_sudo` (`_use_sudo_login`, `_preserve_sudo_env`,
+//! `_sudo_user`) and `_su_user` (`_use_su_login`, `_preserve_su_env`, `_su_shell`) — plus `_stdin`,
+//! `_timeout`, `_get_pty`, and the privileged copy after an upload. The strings match pyinfra 3.10's
+//! byte for byte (the tests below hold them to strings pyinfra produced), so `-vv` shows the commands
+//! pyinfra would run.
+//!
+//! One deliberate difference: with a sudo password pyinfra prefixes
+//! `env SUDO_ASKPASS=... PYINFRA_SUDO_PASSWORD=<password>`, which puts the password in the target's
+//! process list. rinfra builds the `sudo -H -n` form here and [`with_sudo_password`] swaps it for
+//! `sudo -H -A -k`; the askpass helper is set through the environment by
+//! [`crate::connector::askpass`], and reads the password from a private file.
 
 use rinfra_facts::args::Args;
 use rinfra_facts::globals::GLOBAL_ARGS;
 use rinfra_facts::quote::quote;
-use rinfra_facts::value::{Map, Value};
+use rinfra_facts::value::{Map, Value, py_str, truthy};
 
 use crate::connector::RemoteCommand;
 
@@ -18,75 +26,188 @@ pub fn success_codes(globals: &Args) -> Vec<i64> {
     }
 }
 
-/// The command line pyinfra would run for `raw` with these global arguments:
-/// `[sudo -H -n [-u user]] sh -c '<cd dir && >raw'`, with `_env` as the command's environment.
-pub fn wrap_command(raw: &str, globals: &Args) -> Result<RemoteCommand, String> {
+/// A global argument as a string when it is truthy (pyinfra tests these with `if _arg:`).
+fn set_str(globals: &Args, name: &str) -> Option<String> {
+    let v = globals.get(name);
+    truthy(v).then(|| py_str(v))
+}
+
+/// The shell that wraps commands: `_shell_executable`, `sh` when it is not a string, none when `None`.
+fn shell(globals: &Args) -> Option<String> {
+    match globals.get("_shell_executable") {
+        Value::Null => None,
+        Value::String(s) if s.is_empty() => None,
+        Value::String(s) => Some(s.clone()),
+        _ => Some("sh".to_string()),
+    }
+}
+
+/// `_env` and `_chdir` applied to `raw`: `cd DIR && export 'K=V' ... && raw`.
+fn with_env_and_dir(raw: &str, globals: &Args) -> String {
     let mut body = raw.to_string();
-    if let Some(dir) = globals.opt_str("_chdir") {
+    if let Value::Object(env) = globals.get("_env")
+        && !env.is_empty()
+    {
+        // Each `key=value` pair is quoted whole, so a value cannot add shell tokens.
+        let pairs: Vec<String> = env.iter().map(|(k, v)| quote(&format!("{k}={}", py_str(v)))).collect();
+        body = format!("export {} && {body}", pairs.join(" "));
+    }
+    if let Some(dir) = set_str(globals, "_chdir") {
         body = format!("cd {} && {body}", quote(&dir));
     }
-    let shell = globals.opt_str("_shell_executable");
-    let mut line = match shell.as_deref() {
-        Some(sh) if !sh.is_empty() => format!("{sh} -c {}", quote(&body)),
-        _ => body,
-    };
-    if globals.flag("_sudo") {
-        let user = globals.opt_str("_sudo_user").map(|u| format!("-u {} ", quote(&u))).unwrap_or_default();
-        line = format!("sudo -H -n {user}{line}");
+    body
+}
+
+/// The privilege prefix (`doas`, `dzdo`, `sudo`) and the `su` wrapping around `inner`, which is the
+/// shell command line to run (`sh -c '...'`, or the raw command when there is no shell).
+fn escalate(inner: String, globals: &Args) -> String {
+    let mut bits: Vec<String> = Vec::new();
+    if globals.flag("_doas") {
+        bits.extend(["doas".into(), "-n".into()]);
+        if let Some(user) = set_str(globals, "_doas_user") {
+            bits.extend(["-u".into(), quote(&user)]);
+        }
     }
-    let mut remote = RemoteCommand::new(line);
+    if globals.flag("_dzdo") {
+        bits.extend(["dzdo".into(), "-H".into(), "-n".into()]);
+        if let Some(user) = set_str(globals, "_dzdo_user") {
+            bits.extend(["-u".into(), quote(&user)]);
+        }
+    }
+    if globals.flag("_sudo") {
+        // Always the non-interactive form; `with_sudo_password` turns it into the askpass form.
+        bits.extend([SUDO_NO_PROMPT.to_string()]);
+        if globals.flag("_use_sudo_login") {
+            bits.push("-i".into());
+        }
+        if globals.flag("_preserve_sudo_env") {
+            bits.push("-E".into());
+        }
+        if let Some(user) = set_str(globals, "_sudo_user") {
+            bits.extend(["-u".into(), quote(&user)]);
+        }
+    }
+    match set_str(globals, "_su_user") {
+        Some(user) => {
+            bits.push("su".into());
+            if globals.flag("_use_su_login") {
+                bits.push("-l".into());
+            }
+            if globals.flag("_preserve_su_env") {
+                bits.push("-m".into());
+            }
+            if let Some(sh) = set_str(globals, "_su_shell") {
+                bits.extend(["-s".into(), format!("$(command -v {})", quote(&sh))]);
+            }
+            // The whole `sh -c '...'` is quoted once more: BSD su has no shell option.
+            bits.extend([quote(&user), "-c".into(), quote(&inner)]);
+        }
+        None => bits.push(inner),
+    }
+    bits.join(" ")
+}
+
+/// How every sudo command rinfra builds starts (see [`with_sudo_password`]).
+const SUDO_NO_PROMPT: &str = "sudo -H -n";
+
+/// The command line of `command` when a sudo password is available: its leading `sudo -H -n`
+/// becomes `sudo -H -A -k` (ask the askpass helper, never use a cached credential), as pyinfra
+/// does. `None` when the command does not start with rinfra's sudo prefix.
+pub fn with_sudo_password(command: &str) -> Option<String> {
+    let rest = command.strip_prefix(SUDO_NO_PROMPT)?;
+    (rest.is_empty() || rest.starts_with(' ')).then(|| format!("sudo -H -A -k{rest}"))
+}
+
+/// The command line pyinfra would run for `raw` with these global arguments, without `_stdin`,
+/// `_timeout` and `_get_pty` (see [`wrap_command`]).
+pub fn command_line(raw: &str, globals: &Args) -> String {
+    let body = with_env_and_dir(raw, globals);
+    let inner = match shell(globals) {
+        Some(sh) => format!("{sh} -c {}", quote(&body)),
+        None => body,
+    };
+    escalate(inner, globals)
+}
+
+/// The command pyinfra would run for `raw` with these global arguments (see [`command_line`]),
+/// with its input, time limit and PTY request.
+pub fn wrap_command(raw: &str, globals: &Args) -> Result<RemoteCommand, String> {
+    let mut remote = RemoteCommand::new(command_line(raw, globals));
     if let Some(secs) = globals.get("_timeout").as_f64().filter(|s| s.is_finite() && *s > 0.0) {
         remote = remote.timeout(std::time::Duration::from_secs_f64(secs.min(1e9)));
     }
     // `_stdin`: a string or lines, each ending with a newline (as pyinfra writes them).
     let lines: Vec<String> = match globals.get("_stdin") {
         Value::String(s) => vec![s.clone()],
-        Value::Array(items) => items.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect(),
+        Value::Array(items) => items.iter().map(py_str).collect(),
         _ => Vec::new(),
     };
     if !lines.is_empty() {
         let text: String = lines.iter().map(|l| if l.ends_with('\n') { l.clone() } else { format!("{l}\n") }).collect();
         remote = remote.stdin(text.into_bytes());
     }
-    if let Value::Object(env) = globals.get("_env") {
-        for (k, v) in env {
-            let text = match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            remote = remote.env(k.clone(), text);
-        }
-    }
+    remote.pty = globals.flag("_get_pty");
     Ok(remote)
 }
 
-/// The command that runs a fact batch for an operation with these global arguments: `sh -s`, or
-/// under sudo when it uses `_sudo` (pyinfra gathers an operation's facts with its privileges).
+/// The command that runs a fact batch (a script on standard input) for an operation with these
+/// global arguments: `sh -s` under the same `doas` / `dzdo` / `sudo` / `su` as the operation, since
+/// pyinfra gathers an operation's facts with its privileges.
 pub fn fact_runner(globals: &Args) -> String {
-    let plain = "sh -s".to_string();
-    if globals.flag("_sudo") {
-        let user = globals.opt_str("_sudo_user").map(|u| format!("-u {} ", quote(&u))).unwrap_or_default();
-        return format!("sudo -H -n {user}{plain}");
-    }
-    plain
+    escalate("sh -s".to_string(), globals)
 }
 
-/// After a sudo upload to `temp`: the privileged copy into `dest` (owned by `_sudo_user` when set),
-/// and the unprivileged removal of `temp`.
+/// Whether an upload with these arguments must go to a temporary file first and be copied into
+/// place by a privileged command (the SSH user may not write the destination).
+pub fn needs_privileged_upload(globals: &Args) -> bool {
+    ["_sudo", "_doas", "_dzdo"].iter().any(|a| globals.flag(a)) || set_str(globals, "_su_user").is_some()
+}
+
+/// After an upload to `temp`: the privileged copy into `dest`, and the unprivileged removal of
+/// `temp`. With sudo / doas / dzdo the copy runs as root and `chown`s the file to the target user
+/// when one is set; with only `su`, the su user writes the file from its standard input.
 pub fn sudo_copy_commands(temp: &str, dest: &str, globals: &Args) -> Result<(RemoteCommand, RemoteCommand), String> {
-    let mut copy = format!("cp {} {}", quote(temp), quote(dest));
-    if let Some(user) = globals.opt_str("_sudo_user") {
-        copy = format!("{copy} && chown {} {}", quote(&user), quote(dest));
+    let plain = Args::bind(GLOBAL_ARGS, &[], &Map::new()).map_err(|e| e.to_string())?;
+    let cleanup = wrap_command(&format!("rm -f {}", quote(temp)), &plain)?;
+    let mut privileged = globals.clone();
+    privileged.set("_chdir", Value::Null);
+    let root = ["_sudo", "_doas", "_dzdo"].iter().any(|a| globals.flag(a));
+    let copy = if root {
+        let user = ["_su_user", "_sudo_user", "_doas_user", "_dzdo_user"].iter().find_map(|a| set_str(globals, a));
+        for arg in ["_su_user", "_sudo_user", "_doas_user", "_dzdo_user"] {
+            privileged.set(arg, Value::Null);
+        }
+        let mut copy = format!("cp {} {}", quote(temp), quote(dest));
+        if let Some(user) = user {
+            copy = format!("{copy} && chown {} {}", quote(&user), quote(dest));
+        }
+        copy
+    } else {
+        // The su user may not read the SSH user's temporary file: the SSH user's shell opens it
+        // as su's standard input (pyinfra grants access with setfacl, which needs the acl package).
+        format!("{} < {}", command_line(&format!("cat > {}", quote(dest)), &privileged), quote(temp))
+    };
+    let copy = if root { wrap_command(&copy, &privileged)? } else { RemoteCommand::new(copy) };
+    Ok((copy, cleanup))
+}
+
+/// Why a privilege or retry argument rinfra-exec refuses is refused, and what to use instead
+/// (appended to the "not supported" error); empty for other arguments.
+pub fn unsupported_hint(name: &str) -> &'static str {
+    match name {
+        "_sudo_password" => {
+            ": give the password with --use-sudo-password (from RINFRA_SUDO_PASSWORD or asked on the terminal), \
+             which keeps it out of deploy files and command lines"
+        }
+        "_su_password" => {
+            ": pyinfra would put it on the host's command line; use sudo (with --use-sudo-password) or su from root"
+        }
+        "_retry_until" => {
+            ": it is a Python callable judging each command's output, and commands run in Rust; use _retries \
+             and _retry_delay (or --retry / --retry-delay), or a retry loop in the command itself"
+        }
+        _ => "",
     }
-    let mut root = globals.clone();
-    // The copy runs as root; chown hands the file to the sudo user, as pyinfra does.
-    root.set("_sudo_user", Value::Null);
-    root.set("_chdir", Value::Null);
-    let cleanup = wrap_command(
-        &format!("rm -f {}", quote(temp)),
-        &Args::bind(GLOBAL_ARGS, &[], &Map::new()).map_err(|e| e.to_string())?,
-    )?;
-    Ok((wrap_command(&copy, &root)?, cleanup))
 }
 
 #[cfg(test)]
@@ -99,31 +220,91 @@ mod tests {
         Args::bind(GLOBAL_ARGS, &[], &map).expect("globals bind")
     }
 
+    /// Each case's expected string is what pyinfra 3.10's `make_unix_command(StringCommand(raw),
+    /// **kwargs).get_raw_value()` returned for the same arguments.
     #[test]
-    fn commands_are_wrapped_as_pyinfra_does() {
-        let plain = wrap_command("echo 'a b'", &globals(json!({}))).expect("wrap");
-        assert_eq!(plain.command, "sh -c 'echo '\"'\"'a b'\"'\"''");
-        let sudo =
-            wrap_command("id", &globals(json!({"_sudo": true, "_sudo_user": "app", "_chdir": "/srv"}))).expect("wrap");
-        assert_eq!(sudo.command, "sudo -H -n -u app sh -c 'cd /srv && id'");
-        let env = wrap_command("env", &globals(json!({"_env": {"A": "1"}}))).expect("wrap");
-        assert_eq!(env.env, vec![("A".to_string(), "1".to_string())]);
+    fn command_lines_match_pyinfra() {
+        let cases = [
+            ("echo 'a b'", json!({}), r#"sh -c 'echo '"'"'a b'"'"''"#),
+            ("id", json!({"_sudo": true}), "sudo -H -n sh -c id"),
+            (
+                "id",
+                json!({"_sudo": true, "_sudo_user": "app", "_chdir": "/srv"}),
+                "sudo -H -n -u app sh -c 'cd /srv && id'",
+            ),
+            (
+                "id",
+                json!({"_sudo": true, "_use_sudo_login": true, "_preserve_sudo_env": true, "_sudo_user": "pg"}),
+                "sudo -H -n -i -E -u pg sh -c id",
+            ),
+            ("id", json!({"_su_user": "app"}), "su app -c 'sh -c id'"),
+            (
+                "id",
+                json!({"_su_user": "app", "_use_su_login": true, "_preserve_su_env": true, "_su_shell": "bash"}),
+                "su -l -m -s $(command -v bash) app -c 'sh -c id'",
+            ),
+            (
+                "echo $HOME",
+                json!({"_sudo": true, "_su_user": "app", "_chdir": "/tmp/a b"}),
+                r#"sudo -H -n su app -c 'sh -c '"'"'cd '"'"'"'"'"'"'"'"'/tmp/a b'"'"'"'"'"'"'"'"' && echo $HOME'"'"''"#,
+            ),
+            ("id", json!({"_doas": true}), "doas -n sh -c id"),
+            ("id", json!({"_doas": true, "_doas_user": "www"}), "doas -n -u www sh -c id"),
+            ("id", json!({"_dzdo": true, "_dzdo_user": "www"}), "dzdo -H -n -u www sh -c id"),
+            ("env", json!({"_env": {"A": "1", "B": "x y"}}), r#"sh -c 'export A=1 '"'"'B=x y'"'"' && env'"#),
+            (
+                "env",
+                json!({"_env": {"A": "1"}, "_chdir": "/srv", "_sudo": true}),
+                "sudo -H -n sh -c 'cd /srv && export A=1 && env'",
+            ),
+            ("id", json!({"_shell_executable": null, "_sudo": true}), "sudo -H -n id"),
+            ("id", json!({"_shell_executable": "bash", "_su_user": "app"}), "su app -c 'bash -c id'"),
+            ("id", json!({"_shell_executable": null, "_su_user": "app"}), "su app -c id"),
+        ];
+        for (raw, args, expected) in cases {
+            assert_eq!(command_line(raw, &globals(args.clone())), expected, "{raw} {args}");
+        }
     }
 
     #[test]
-    fn facts_of_sudo_calls_are_gathered_under_sudo() {
+    fn stdin_timeout_and_pty_travel_with_the_command() {
+        let c = wrap_command("cat", &globals(json!({"_stdin": ["a", "b\n"], "_timeout": 2, "_get_pty": true})))
+            .expect("wrap");
+        assert_eq!(c.stdin.as_deref(), Some(&b"a\nb\n"[..]));
+        assert_eq!(c.timeout, Some(std::time::Duration::from_secs(2)));
+        assert!(c.pty);
+        assert!(!wrap_command("id", &globals(json!({}))).expect("wrap").pty);
+    }
+
+    #[test]
+    fn a_sudo_password_switches_to_askpass() {
+        assert_eq!(with_sudo_password("sudo -H -n -u app sh -c id").as_deref(), Some("sudo -H -A -k -u app sh -c id"));
+        assert_eq!(with_sudo_password("sudo -H -n").as_deref(), Some("sudo -H -A -k"));
+        assert_eq!(with_sudo_password("sh -c 'sudo -H -n id'"), None);
+        assert_eq!(with_sudo_password("sudo -H -nx"), None);
+    }
+
+    #[test]
+    fn facts_are_gathered_with_the_operations_privileges() {
         assert_eq!(fact_runner(&globals(json!({}))), "sh -s");
         assert_eq!(fact_runner(&globals(json!({"_sudo": true, "_sudo_user": "pg"}))), "sudo -H -n -u pg sh -s");
+        assert_eq!(fact_runner(&globals(json!({"_su_user": "app"}))), "su app -c 'sh -s'");
+        assert_eq!(fact_runner(&globals(json!({"_doas": true}))), "doas -n sh -s");
     }
 
     #[test]
-    fn sudo_uploads_copy_into_place_as_root() {
+    fn privileged_uploads_copy_into_place() {
         let g = globals(json!({"_sudo": true, "_sudo_user": "app"}));
+        assert!(needs_privileged_upload(&g) && !needs_privileged_upload(&globals(json!({}))));
         let (copy, cleanup) = sudo_copy_commands("/tmp/rinfra-upload-1", "/etc/a b", &g).expect("commands");
         assert_eq!(
             copy.command,
-            "sudo -H -n sh -c 'cp /tmp/rinfra-upload-1 '\"'\"'/etc/a b'\"'\"' && chown app '\"'\"'/etc/a b'\"'\"''"
+            r#"sudo -H -n sh -c 'cp /tmp/rinfra-upload-1 '"'"'/etc/a b'"'"' && chown app '"'"'/etc/a b'"'"''"#
         );
         assert_eq!(cleanup.command, "sh -c 'rm -f /tmp/rinfra-upload-1'");
+        let su = globals(json!({"_su_user": "app"}));
+        assert!(needs_privileged_upload(&su));
+        let (copy, _) = sudo_copy_commands("/tmp/t", "/srv/f", &su).expect("commands");
+        assert_eq!(copy.command, r#"su app -c 'sh -c '"'"'cat > /srv/f'"'"'' < /tmp/t"#);
     }
 }

@@ -32,6 +32,15 @@ impl LocalConnector {
 
     async fn run_command(&self, cmd: &RemoteCommand) -> Result<CommandOutput, ConnectorError> {
         cmd.check_env(&self.name)?;
+        if cmd.pty {
+            return Err(ConnectorError::Spawn {
+                host: self.name.clone(),
+                command: cmd.command.clone(),
+                reason: "_get_pty is not supported on @local (local commands run without a terminal); \
+                         remove _get_pty or run the operation over SSH"
+                    .to_string(),
+            });
+        }
         self.counter.command();
         let spawn_error = |e: io::Error| ConnectorError::Spawn {
             host: self.name.clone(),

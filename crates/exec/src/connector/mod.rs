@@ -6,6 +6,7 @@
 //! directory and are renamed over the destination, so an interrupted transfer never leaves a
 //! half-written file behind.
 
+pub mod askpass;
 pub mod local;
 pub mod ssh;
 
@@ -30,6 +31,8 @@ pub struct RemoteCommand {
     pub env: Vec<(String, String)>,
     /// Kill the command when it runs longer than this.
     pub timeout: Option<Duration>,
+    /// Run it on a pseudo-terminal (`_get_pty`): its standard error then arrives with its output.
+    pub pty: bool,
 }
 
 impl RemoteCommand {
@@ -370,6 +373,30 @@ pub enum ConnectorError {
         /// Inventory name.
         host: String,
         /// What is wrong.
+        reason: String,
+    },
+    /// sudo needs a password and none was given.
+    #[error(
+        "{host}: sudo needs a password here (\"sudo: a password is required\"): run rinfra-exec with \
+         --use-sudo-password (the password is read from RINFRA_SUDO_PASSWORD, or asked on the terminal), \
+         or allow the user passwordless sudo"
+    )]
+    SudoPasswordRequired {
+        /// Inventory name.
+        host: String,
+    },
+    /// sudo refused the password given.
+    #[error("{host}: sudo rejected the password given with --use-sudo-password (incorrect password)")]
+    SudoPasswordRejected {
+        /// Inventory name.
+        host: String,
+    },
+    /// The askpass helper for the sudo password could not be set up on the host.
+    #[error("{host}: cannot set up the sudo askpass helper: {reason}")]
+    Askpass {
+        /// Inventory name.
+        host: String,
+        /// Why.
         reason: String,
     },
     /// The connection was closed.

@@ -125,6 +125,18 @@ class Config:
     SUDO = False
     SUDO_USER = None
     USE_SUDO_PASSWORD = False
+    USE_SUDO_LOGIN = False
+    PRESERVE_SUDO_ENV = False
+    SU_USER = None
+    USE_SU_LOGIN = False
+    PRESERVE_SU_ENV = False
+    SU_SHELL = False
+    DOAS = False
+    DOAS_USER = None
+    DZDO = False
+    DZDO_USER = None
+    RETRY = 0
+    RETRY_DELAY = 5
     SHELL = "sh"
     TEMP_DIR = "/tmp"
     FAIL_PERCENT = None
@@ -259,6 +271,18 @@ def _conditions_of(value):
 _CONFIG_GLOBALS = (
     ("SUDO", "_sudo", False),
     ("SUDO_USER", "_sudo_user", None),
+    ("USE_SUDO_LOGIN", "_use_sudo_login", False),
+    ("PRESERVE_SUDO_ENV", "_preserve_sudo_env", False),
+    ("SU_USER", "_su_user", None),
+    ("USE_SU_LOGIN", "_use_su_login", False),
+    ("PRESERVE_SU_ENV", "_preserve_su_env", False),
+    ("SU_SHELL", "_su_shell", False),
+    ("DOAS", "_doas", False),
+    ("DOAS_USER", "_doas_user", None),
+    ("DZDO", "_dzdo", False),
+    ("DZDO_USER", "_dzdo_user", None),
+    ("RETRY", "_retries", 0),
+    ("RETRY_DELAY", "_retry_delay", 5),
     ("IGNORE_ERRORS", "_ignore_errors", False),
     ("SHELL", "_shell_executable", "sh"),
 )

@@ -320,6 +320,10 @@ impl SshConnector {
         let _slot = self.sessions.acquire().await.map_err(|_| ConnectorError::Closed { host: self.name.clone() })?;
         self.counter.command();
         let channel = self.open_channel().await?;
+        if cmd.pty {
+            // `_get_pty`: the terminal paramiko (pyinfra's SSH library) asks for by default.
+            channel.request_pty(false, "vt100", 80, 24, 0, 0, &[]).await.map_err(|e| self.ssh_error(e))?;
+        }
         channel.exec(true, cmd.with_env_exports()).await.map_err(|e| self.ssh_error(e))?;
         let (mut reader, writer) = channel.split();
         let feed = async {
