@@ -195,3 +195,36 @@ async fn ssh_batches() {
     files_facts(&conn).await;
     server_facts(&conn).await;
 }
+
+/// An operation's commands and the next facts in one script: commands stop at the first failure
+/// (later commands and the facts never run), and facts follow only when every command succeeded.
+#[tokio::test]
+async fn commands_then_facts_in_one_round_trip() {
+    use rinfra_exec::gather::gather_after;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let made = dir.path().join("made");
+    let conn = LocalConnector::new();
+    let op = |cmd: &str| Job { command: cmd.to_string(), requires: None, stop_unless: Some(vec![0]) };
+    let key = FactKey::new("files.File", vec![("path".into(), serde_json::json!(made.to_string_lossy()))]);
+    let before = conn.round_trips().commands;
+    let ok = vec![op(&format!("touch {}", made.display())), op("echo done")];
+    let (outs, facts) =
+        gather_after(&conn, ok, std::slice::from_ref(&key), &NoFacts, &GatherOptions::default()).await.expect("run");
+    assert_eq!(conn.round_trips().commands - before, 1);
+    assert!(outs.iter().all(|o| o.as_ref().is_some_and(|o| o.status == JobStatus::Exited(0))));
+    assert_eq!(outs[1].as_ref().map(|o| o.stdout.clone()), Some(b"done\n".to_vec()));
+    // Gathered after the touch: the file exists.
+    assert!(facts.get(&key).is_some_and(|r| r.as_ref().is_ok_and(|v| v.is_object())), "{facts:?}");
+
+    let failing = vec![op("echo no >&2; exit 4"), op(&format!("rm {}", made.display()))];
+    let (outs, facts) = gather_after(&conn, failing, std::slice::from_ref(&key), &NoFacts, &GatherOptions::default())
+        .await
+        .expect("run");
+    assert_eq!(
+        outs[0].as_ref().map(|o| (o.status.clone(), o.stderr.clone())),
+        Some((JobStatus::Exited(4), b"no\n".to_vec()))
+    );
+    assert!(outs[1].is_none(), "the second command must not run after the first failed");
+    assert!(made.exists());
+    assert!(facts.get(&key).is_some_and(Result::is_err), "facts after a failure are not reported as values");
+}

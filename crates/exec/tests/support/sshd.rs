@@ -130,8 +130,10 @@ impl Sshd {
         // non-root sshd cannot use PAM.
         let root_only =
             if self.user == "root" { "PermitRootLogin prohibit-password\nUsePAM yes\n" } else { "UsePAM no\n" };
+        // Several loopback addresses: simulated hosts 127.0.0.1 to 127.0.0.4, one server.
         let text = format!(
-            "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nPidFile {d}/sshd.pid\n\
+            "Port {port}\nListenAddress 127.0.0.1\nListenAddress 127.0.0.2\nListenAddress 127.0.0.3\n\
+             ListenAddress 127.0.0.4\nHostKey {d}/host_key\nPidFile {d}/sshd.pid\n\
              AuthorizedKeysFile {d}/authorized_keys\nStrictModes no\nPasswordAuthentication no\n\
              KbdInteractiveAuthentication no\nPubkeyAuthentication yes\n{root_only}Subsystem sftp internal-sftp\n\
              MaxStartups 200\nMaxSessions 10\nLogLevel VERBOSE\n"
