@@ -20,6 +20,10 @@ use crate::connector::{Payload, temp_path_for};
 const CHUNK: u64 = 64 * 1024;
 /// Requests in flight at once (32 x 64 KiB = the 2 MiB channel window).
 const IN_FLIGHT: usize = 32;
+/// Write requests in flight across all hosts at once (8 MiB): uploading one file to 100 hosts at
+/// once would otherwise hold 100 files' worth of buffers in the controller's memory.
+const ALL_IN_FLIGHT: usize = 128;
+static BUDGET: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(ALL_IN_FLIGHT);
 /// Seconds to wait for any one SFTP reply.
 const REQUEST_TIMEOUT: u64 = 60;
 const POSIX_RENAME: &str = "posix-rename@openssh.com";
@@ -174,7 +178,26 @@ impl Sftp {
                 break;
             }
             let len = chunk.len() as u64;
-            inflight.push(self.raw.write(handle, offset, chunk));
+            // A share of the global budget; while there is none, finish our own requests first (so
+            // no host waits holding permits), or wait for another host's.
+            let permit = loop {
+                match BUDGET.try_acquire() {
+                    Ok(p) => break p,
+                    Err(_) if !inflight.is_empty() => {
+                        let done: Option<Result<russh_sftp::protocol::Status, SftpError>> = inflight.next().await;
+                        if let Some(r) = done {
+                            r.map_err(describe)?;
+                        }
+                    }
+                    Err(_) => break BUDGET.acquire().await.map_err(|e| e.to_string())?,
+                }
+            };
+            let write = self.raw.write(handle, offset, chunk);
+            inflight.push(async move {
+                let r = write.await;
+                drop(permit);
+                r
+            });
             offset += len;
             // Start the new request now and collect finished ones; wait only when the pipe is full.
             poll_ready(&mut inflight).await?;
