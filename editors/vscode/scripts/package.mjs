@@ -52,6 +52,7 @@ chmodSync(shipped, 0o755);
 if (target === vsceTarget()) {
   try {
     const version = execFileSync(shipped, ["--version"], { encoding: "utf8" }).trim();
+    if (!version.startsWith("rinfra-lsp ")) fail(`${source} answers --version with "${version}", not rinfra-lsp`);
     console.log(`package: shipping ${version} from ${source} for ${target}`);
   } catch (e) {
     fail(`${source} does not answer --version: ${e.message}`);
