@@ -43,7 +43,7 @@ code = files.sync(
 
 pip.venv(name="Create the virtualenv", path=venv, python="python3")
 
-requirements = pip.packages(
+pip.packages(
     name="Install the app's requirements",
     requirements=f"{app_dir}/app/requirements.txt",
     virtualenv=venv,
@@ -74,7 +74,9 @@ if has_systemd:
         name="Restart the app after an update",
         service=f"{app}.service",
         restarted=True,
-        _if=any_changed(code, requirements, unit),
+        # A new requirements.txt comes with the code; pip.packages itself reports a change on every
+    # run (pip install -r always runs), so it is no signal here.
+    _if=any_changed(code, unit),
     )
 else:
     print(f"{host.name}: systemd is not running, so the app is not started")
