@@ -90,12 +90,19 @@ try {
     return text.includes(EXPECTED) ? text : undefined;
   }, `the Problems panel to show: ${EXPECTED}`);
   assert.match(problems, /RI002/, "the diagnostic carries rinfra's code");
+  // The "would change" hint reaches the editor too, as an inlay hint at the end of the call (no
+  // fact cache here, so it says how to make one).
+  await waitFor(async () => {
+    // The editor renders spaces as other space characters; VS Code shortens long hints with "…".
+    const text = await page.locator(".editor-instance .view-lines").innerText().catch(() => "");
+    return /updat=True\)\s*facts\s+unknown\s+—\s+run\s+rinfra-exec\s+INVENTORY/.test(text);
+  }, "the inlay hint on the apt.packages call");
   assert.match(problems, /\[Ln 3, Col 34\]/, "at the unknown argument");
   // The server that answered is the one from the .vsix.
   const servers = processesRunning(bundled);
   assert.ok(servers.length > 0, `no ${bundled} process: the extension started another server`);
   await page.screenshot({ path: path.join(tmpdir(), "rinfra-vscode-e2e.png") });
-  console.log(`vscode-e2e: code-server ${codeServerVersion()} ran ${installed} from ${path.basename(vsix)}; Problems: ${EXPECTED} (RI002, Ln 3, Col 34)`);
+  console.log(`vscode-e2e: code-server ${codeServerVersion()} ran ${installed} from ${path.basename(vsix)}; Problems: ${EXPECTED} (RI002, Ln 3, Col 34); inlay hint shown`);
 } finally {
   await browser?.close();
   if (server?.pid !== undefined && server.exitCode === null) {
