@@ -270,6 +270,33 @@ fn the_local_example_plans_cleanly() {
 }
 
 #[test]
+fn any_changed_and_all_changed_from_pyinfra_operations_util() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).expect("out");
+    std::fs::create_dir(out.join("old")).expect("old");
+    let body = format!(
+        r#"from pyinfra.operations import files, server
+from pyinfra.operations.util import all_changed, any_changed
+
+OUT = "{out}"
+new = files.directory(path=OUT + "/new")
+old = files.directory(path=OUT + "/old")
+server.shell(name="any", commands=["touch " + OUT + "/any"], _if=any_changed(new, old))
+server.shell(name="all", commands=["touch " + OUT + "/all"], _if=all_changed(new, old))
+"#,
+        out = out.display()
+    );
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let first = run(dir.path(), &[]);
+    let stdout = text(&first.stdout);
+    assert_eq!(first.status.code(), Some(0), "{stdout}{}", text(&first.stderr));
+    assert!(out.join("any").exists(), "one of the two changed: {stdout}");
+    assert!(!out.join("all").exists(), "only one of the two changed: {stdout}");
+    assert!(stdout.contains("all (server.shell at deploy.py:8)\n    @local: Skipped"), "{stdout}");
+}
+
+#[test]
 fn an_active_virtualenv_and_modules_beside_the_deploy_import() {
     let dir = tempfile::tempdir().expect("tempdir");
     let venv = dir.path().join("venv");

@@ -125,3 +125,33 @@ fn usage_and_io_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does/not/exist"));
 }
+
+/// `*.py` files below `dir` that import pyinfra (the ones `check` counts as deploy files).
+fn deploy_files(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .map(|p| {
+            if p.is_dir() {
+                deploy_files(&p)
+            } else {
+                let text = std::fs::read_to_string(&p).unwrap_or_default();
+                usize::from(p.extension().is_some_and(|x| x == "py") && text.contains("from pyinfra"))
+            }
+        })
+        .sum()
+}
+
+#[test]
+fn the_examples_have_no_diagnostics() {
+    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let out = check(&[examples.to_str().expect("utf-8 path")]);
+    assert_eq!(stdout(&out), "", "findings in examples/");
+    assert_eq!(out.status.code(), Some(0));
+    let files = deploy_files(&examples);
+    assert!(files >= 3, "examples/local and examples/flask hold 3+ deploy files, found {files}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim(), format!("All checks passed ({files} deploy files)."));
+}

@@ -202,6 +202,7 @@ pub fn package_sources() -> Vec<(String, String)> {
         ("pyinfra.api.command".into(), "from _rinfra_rt import StringCommand, QuoteString\n".into()),
         ("pyinfra.api.facts".into(), "from _rinfra_rt import FactBase, ShortFactBase\n".into()),
         ("pyinfra.operations".into(), String::new()),
+        ("pyinfra.operations.util".into(), "from _rinfra_rt import any_changed, all_changed\n".into()),
         ("pyinfra.facts".into(), String::new()),
     ];
     let push_parents = |out: &mut Vec<(String, String)>, full: &str| {

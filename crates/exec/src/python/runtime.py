@@ -375,6 +375,16 @@ def _command_of(item):
                     f"`yield from other_op._inner(...)`; got a {type(item).__name__}")
 
 
+def any_changed(*metas):
+    """`pyinfra.operations.util.any_changed`: an `_if` callable, true when any of the calls changed."""
+    return lambda: any(meta.did_change() for meta in metas)
+
+
+def all_changed(*metas):
+    """`pyinfra.operations.util.all_changed`: an `_if` callable, true when all of the calls changed."""
+    return lambda: all(meta.did_change() for meta in metas)
+
+
 def operation(*dargs, **dkwargs):
     """`@operation()`: a user-defined operation, a generator yielding shell commands. Its body runs
     when deploy.py calls it, per host (facts asked with host.get_fact are gathered then, before

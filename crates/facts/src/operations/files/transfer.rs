@@ -263,6 +263,13 @@ pub fn put(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
                 src = local_join(&ctx.local.cwd(), &src);
             }
             let exists = ctx.local.is_file(&src);
+            // pyinfra says "No such file" here too; a directory is a common mistake, so name the fix.
+            if !exists && ctx.local.is_dir(&src) {
+                return Err(PlanError::new(
+                    ErrorKind::IOError,
+                    format!("{src} is a directory: files.put uploads one file; use files.sync to upload a directory"),
+                ));
+            }
             if !exists && !a.flag("assume_exists") {
                 return Err(PlanError::new(ErrorKind::IOError, format!("No such file: {src}")));
             }
