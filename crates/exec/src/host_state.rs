@@ -349,9 +349,16 @@ impl HostState {
         for call in self.calls.iter().filter(|c| c.planned.is_none() && fact_runner(c) == plain) {
             let probe = Probe::new(&self.gathered);
             let _ = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &self.env);
+            let missing = probe.missing.into_inner();
+            // Facts asked after one never gathered depend on its default value: a guess, not a need
+            // (files.put asks for an MD5 only when there is no SHA-1).
             for key in probe.asked.into_inner() {
+                let unknown = missing.contains(&key);
                 if !self.requested.contains(&key) {
                     self.requested.push(key);
+                }
+                if unknown {
+                    break;
                 }
             }
         }
@@ -368,8 +375,8 @@ impl HostState {
         let codes: Vec<i32> = success_codes(globals).iter().filter_map(|c| i32::try_from(*c).ok()).collect();
         let mut jobs = Vec::with_capacity(shells.len());
         for shell in shells {
-            let remote = wrap_command(&shell.raw, globals)?;
-            jobs.push(Job { command: remote.with_env_exports(), requires: None, stop_unless: Some(codes.clone()) });
+            let line = crate::wrap::script_line(&shell.raw, globals);
+            jobs.push(Job { command: line, requires: None, stop_unless: Some(codes.clone()) });
         }
         let conn = self.conn.clone();
         let keys = follow.unwrap_or_default();

@@ -365,7 +365,11 @@ fn deploy(args: &[String]) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let started = std::time::Instant::now();
     let (targets, unreachable) = connect_all(&rt, inventory, sudo_password.as_ref());
+    if options.verbose >= 3 {
+        eprintln!("rinfra: connect: {:.3} s", started.elapsed().as_secs_f64());
+    }
     if targets.is_empty() {
         return ExitCode::from(1);
     }

@@ -174,7 +174,9 @@ pub fn run(
         return 1;
     }
     let names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
+    let mut clock = Phases::new(options);
     let states = speculate(&search, &targets, rt, options);
+    clock.done("facts from the previous run");
     let mut hosts: Vec<HostState> = Vec::new();
     for (target, state) in targets.iter().zip(states) {
         match python.run_deploy(&deploy_text, &target.name, &target.data, &target.groups, &names, state) {
@@ -185,10 +187,35 @@ pub fn run(
             }
         }
     }
+    clock.done("deploy.py for every host");
     let code = execute_all(Some(python), &mut hosts, options);
+    clock.done("operations");
     write_cache(&search, &mut hosts);
+    clock.done("caches written");
     close_all(rt, &hosts);
+    clock.done("connections closed");
     code
+}
+
+/// `-vvv`: how long each phase of the run took, on stderr (where a run's time goes).
+pub(crate) struct Phases {
+    on: bool,
+    last: std::time::Instant,
+}
+
+impl Phases {
+    /// A clock started now; silent below `-vvv`.
+    pub(crate) fn new(options: &RunOptions) -> Phases {
+        Phases { on: options.verbose >= 3, last: std::time::Instant::now() }
+    }
+
+    /// Report the phase that just ended.
+    pub(crate) fn done(&mut self, what: &str) {
+        if self.on {
+            eprintln!("rinfra: {what}: {:.3} s", self.last.elapsed().as_secs_f64());
+        }
+        self.last = std::time::Instant::now();
+    }
 }
 
 /// A state for each target with the facts its previous run asked for already gathered: every

@@ -303,7 +303,9 @@ pub(crate) fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState],
     let (steps, index) = deploy_order(hosts);
     let names: Vec<String> = hosts.iter().map(|h| h.name().to_string()).collect();
     let workers = options.parallel.unwrap_or(hosts.len()).max(1);
+    let mut clock = crate::run::Phases::new(options);
     prefetch_all(hosts, workers);
+    clock.done("facts for every operation (prefetch)");
     let mut ledger = Ledger {
         python,
         options,
@@ -394,9 +396,11 @@ fn run_step_by_step(
         let (tx, rx) = mpsc::channel();
         let mut finished: Vec<Done> = Vec::new();
         let what = label(&first);
+        let mut clock = crate::run::Phases::new(ledger.options);
         run_workers(jobs, limit, ledger.options, python.is_some(), tx, || {
             serve(python, names, rx, progress, &what, total, |d| finished.push(d));
         });
+        clock.done(&format!("step {what}"));
         // Reported in inventory order, whatever order the hosts finished in.
         finished.sort_by_key(|d| d.host);
         for (d, call) in finished.into_iter().zip(calls) {

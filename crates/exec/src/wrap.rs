@@ -118,6 +118,14 @@ pub fn with_sudo_password(command: &str) -> Option<String> {
     (rest.is_empty() || rest.starts_with(' ')).then(|| format!("sudo -H -A -k{rest}"))
 }
 
+/// `raw` as a line of a script that `sh` runs (each line in its own subshell, see
+/// `gather::build_script`): the command line without its `sh -c` wrapper when the shell is `sh`
+/// and nothing escalates — the same shell, one process fewer. Otherwise the full command line.
+pub fn script_line(raw: &str, globals: &Args) -> String {
+    let plain = shell(globals).as_deref() == Some("sh") && escalate(String::new(), globals).is_empty();
+    if plain { with_env_and_dir(raw, globals) } else { command_line(raw, globals) }
+}
+
 /// The command line pyinfra would run for `raw` with these global arguments, without `_stdin`,
 /// `_timeout` and `_get_pty` (see [`wrap_command`]).
 pub fn command_line(raw: &str, globals: &Args) -> String {
@@ -222,6 +230,14 @@ mod tests {
 
     /// Each case's expected string is what pyinfra 3.10's `make_unix_command(StringCommand(raw),
     /// **kwargs).get_raw_value()` returned for the same arguments.
+    #[test]
+    fn script_lines_drop_the_sh_wrapper_only_when_it_changes_nothing() {
+        let plain = script_line("echo hi", &globals(json!({"_chdir": "/srv", "_env": {"A": "1"}})));
+        assert_eq!(plain, "cd /srv && export A=1 && echo hi");
+        assert_eq!(script_line("echo hi", &globals(json!({"_shell_executable": "bash"}))), "bash -c 'echo hi'");
+        assert_eq!(script_line("id", &globals(json!({"_sudo": true}))), "sudo -H -n sh -c id");
+    }
+
     #[test]
     fn command_lines_match_pyinfra() {
         let cases = [
