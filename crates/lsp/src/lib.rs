@@ -25,4 +25,6 @@ pub mod resolve;
 pub mod rules;
 pub mod server;
 pub mod session;
+pub mod signature;
 pub mod suggest;
+pub mod workspace;

@@ -18,8 +18,49 @@ use ruff_python_ast::{self as ast, Expr, ExprContext, Pattern, Stmt};
 enum Binding {
     /// Always the same pyinfra object, by its dotted path (`pyinfra.operations.apt`).
     Pyinfra(String),
+    /// Always the same module-level definition or non-pyinfra import, which may be the user's own code.
+    Workspace(Target),
     /// Bound to something else (or to different things).
     Other,
+}
+
+/// What a name bound by the user's own code stands for, before any file is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// `import mylib` / `import tasks.ops as ops`: a module, by its dotted name and relative level.
+    Module {
+        /// Dotted module name (empty for `from . import x`'s package).
+        module: String,
+        /// Leading dots of a relative import (0: absolute).
+        level: u32,
+    },
+    /// `from tasks.ops import my_op`: a name of a module (a definition or a submodule).
+    Member {
+        /// Dotted module name.
+        module: String,
+        /// Leading dots of a relative import (0: absolute).
+        level: u32,
+        /// The imported name.
+        name: String,
+    },
+    /// A function or class defined at the top level of this file.
+    Local(String),
+}
+
+impl Target {
+    /// The relative level and dotted parts this target and the attributes after it name
+    /// (`mylib` + `my_op` -> `(0, ["mylib", "my_op"])`); `None` for a local definition.
+    pub fn chain(&self, attrs: &[&str]) -> Option<(u32, Vec<String>)> {
+        let (module, level, name) = match self {
+            Target::Module { module, level } => (module, *level, None),
+            Target::Member { module, level, name } => (module, *level, Some(name)),
+            Target::Local(_) => return None,
+        };
+        let mut parts: Vec<String> = module.split('.').filter(|p| !p.is_empty()).map(str::to_string).collect();
+        parts.extend(name.cloned());
+        parts.extend(attrs.iter().map(|a| a.to_string()));
+        Some((level, parts))
+    }
 }
 
 /// The names of one file that resolve to pyinfra objects.
@@ -32,7 +73,7 @@ pub struct Bindings {
 impl Bindings {
     /// Collect every binding of `body`.
     pub fn collect(body: &[Stmt]) -> Bindings {
-        let mut collector = Collector { bindings: Bindings::default() };
+        let mut collector = Collector { bindings: Bindings::default(), depth: 0 };
         collector.visit_body(body);
         collector.bindings
     }
@@ -48,7 +89,7 @@ impl Bindings {
         match expr {
             Expr::Name(name) => match self.names.get(name.id.as_str())? {
                 Binding::Pyinfra(path) => Some(path.clone()),
-                Binding::Other => None,
+                _ => None,
             },
             Expr::Attribute(attr) => {
                 let mut base = self.qualified(&attr.value)?;
@@ -58,6 +99,47 @@ impl Bindings {
             }
             _ => None,
         }
+    }
+
+    /// The user-code target a name or attribute chain starts from, with the attribute names after it
+    /// (`mylib.my_op` -> `(Module mylib, ["my_op"])`), if its first name certainly stands for one.
+    pub fn workspace<'e>(&self, expr: &'e Expr) -> Option<(&Target, Vec<&'e str>)> {
+        match expr {
+            Expr::Name(name) => match self.names.get(name.id.as_str())? {
+                Binding::Workspace(target) => Some((target, Vec::new())),
+                _ => None,
+            },
+            Expr::Attribute(attr) => {
+                let (target, mut attrs) = self.workspace(&attr.value)?;
+                attrs.push(attr.attr.as_str());
+                Some((target, attrs))
+            }
+            _ => None,
+        }
+    }
+
+    /// The user-code target `name` is bound to, if it is bound to exactly one.
+    pub fn target(&self, name: &str) -> Option<&Target> {
+        match self.names.get(name)? {
+            Binding::Workspace(target) => Some(target),
+            _ => None,
+        }
+    }
+
+    /// Every name certainly bound to a pyinfra object, with its dotted path.
+    pub fn pyinfra_names(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.names.iter().filter_map(|(name, binding)| match binding {
+            Binding::Pyinfra(path) => Some((name.as_str(), path.as_str())),
+            _ => None,
+        })
+    }
+
+    /// Every name certainly bound to one user-code target.
+    pub fn workspace_names(&self) -> impl Iterator<Item = (&str, &Target)> {
+        self.names.iter().filter_map(|(name, binding)| match binding {
+            Binding::Workspace(target) => Some((name.as_str(), target)),
+            _ => None,
+        })
     }
 
     /// The dotted pyinfra path of dotted source text (`ops.apt` -> `pyinfra.operations.apt`), for
@@ -97,6 +179,8 @@ pub fn is_pyinfra(module: &str) -> bool {
 
 struct Collector {
     bindings: Bindings,
+    /// How many functions and classes enclose the statement being visited (0: module level).
+    depth: usize,
 }
 
 impl Collector {
@@ -112,7 +196,11 @@ impl Collector {
                     (top, top)
                 }
             };
-            let binding = if is_pyinfra(path) { Binding::Pyinfra(path.to_string()) } else { Binding::Other };
+            let binding = if is_pyinfra(path) {
+                Binding::Pyinfra(path.to_string())
+            } else {
+                Binding::Workspace(Target::Module { module: path.to_string(), level: 0 })
+            };
             self.bindings.bind(bound, binding);
         }
     }
@@ -122,6 +210,7 @@ impl Collector {
             (Some(module), 0) => Some(module.as_str()),
             _ => None,
         };
+        let relative = import.module.as_ref().map_or("", |m| m.as_str());
         let pyinfra = module.filter(|m| is_pyinfra(m));
         self.bindings.imports_pyinfra |= pyinfra.is_some();
         for alias in &import.names {
@@ -131,7 +220,11 @@ impl Collector {
             let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
             let binding = match pyinfra {
                 Some(m) => Binding::Pyinfra(format!("{m}.{}", alias.name.as_str())),
-                None => Binding::Other,
+                None => Binding::Workspace(Target::Member {
+                    module: relative.to_string(),
+                    level: import.level,
+                    name: alias.name.to_string(),
+                }),
             };
             self.bindings.bind(bound, binding);
         }
@@ -152,8 +245,15 @@ impl<'a> Visitor<'a> for Collector {
         match stmt {
             Stmt::Import(import) => self.import(import),
             Stmt::ImportFrom(import) => self.import_from(import),
-            Stmt::FunctionDef(def) => self.bindings.bind_other(def.name.as_str()),
-            Stmt::ClassDef(def) => self.bindings.bind_other(def.name.as_str()),
+            Stmt::FunctionDef(ast::StmtFunctionDef { name, .. }) | Stmt::ClassDef(ast::StmtClassDef { name, .. }) => {
+                let binding =
+                    if self.depth == 0 { Binding::Workspace(Target::Local(name.to_string())) } else { Binding::Other };
+                self.bindings.bind(name.as_str(), binding);
+                self.depth += 1;
+                visitor::walk_stmt(self, stmt);
+                self.depth -= 1;
+                return;
+            }
             _ => {}
         }
         visitor::walk_stmt(self, stmt);

@@ -29,7 +29,7 @@ pub struct OpenDocument {
 impl OpenDocument {
     /// Parse `text` as version `version`; `path` is the file on disk, if it is one.
     pub fn new(version: i32, text: String, path: Option<&Path>) -> OpenDocument {
-        let module = Module::parse(&text);
+        let module = Module::parse_at(&text, path);
         OpenDocument {
             version,
             document: Document::new(text),
@@ -85,7 +85,7 @@ impl Session {
             doc.document.edit(range, &change.text);
         }
         doc.version = version;
-        doc.module = Module::parse(doc.document.text());
+        doc.module = Module::parse_at(doc.document.text(), doc.path.as_deref());
         Some(doc)
     }
 

@@ -17,29 +17,16 @@
 //! files.put(src="files/motd", dest="/etc/motd")
 //! ```
 
-use rinfra_facts::schema::{ArgKind, Dflt};
-
 use crate::diagnostic::Diagnostic;
-use crate::operation::OpCall;
 use crate::rules::Rule;
+use crate::signature::Signature;
 
 /// Report required parameters the call does not give.
-pub fn check(call: &OpCall<'_>, out: &mut Vec<Diagnostic>) {
+pub fn check(call: &Signature<'_, '_>, out: &mut Vec<Diagnostic>) {
     if call.has_splat() {
         return;
     }
-    let positional = call.positional_args().count();
-    let by_position: Vec<&str> = call.positional_params().take(positional).map(|a| a.name).collect();
-    let keywords = &call.call.arguments.keywords;
-    let missing: Vec<String> = call
-        .target
-        .args
-        .iter()
-        .filter(|a| a.kind == ArgKind::Normal && a.default == Dflt::Required)
-        .filter(|a| !by_position.contains(&a.name))
-        .filter(|a| !keywords.iter().any(|k| k.arg.as_ref().is_some_and(|n| n.as_str() == a.name)))
-        .map(|a| format!("`{}`", a.name))
-        .collect();
+    let missing = missing(call);
     if missing.is_empty() {
         return;
     }
@@ -47,8 +34,21 @@ pub fn check(call: &OpCall<'_>, out: &mut Vec<Diagnostic>) {
     out.push(Diagnostic::new(
         Rule::MissingArgument,
         call.callee_range(),
-        format!("`{}` is missing required {noun} {}", call.full_name(), missing.join(", ")),
+        format!("`{}` is missing required {noun} {}", call.name, missing.join(", ")),
     ));
+}
+
+/// The required parameters given neither by position nor by keyword, quoted.
+pub fn missing(call: &Signature<'_, '_>) -> Vec<String> {
+    let positional = call.positional_args().count();
+    let by_position: Vec<&str> = call.positional_params().take(positional).map(|p| p.name).collect();
+    let keywords = &call.call.arguments.keywords;
+    call.params
+        .iter()
+        .filter(|p| p.required && !by_position.contains(&p.name))
+        .filter(|p| !keywords.iter().any(|k| k.arg.as_ref().is_some_and(|n| n.as_str() == p.name)))
+        .map(|p| format!("`{}`", p.name))
+        .collect()
 }
 
 #[cfg(test)]
