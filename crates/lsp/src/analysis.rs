@@ -69,11 +69,20 @@ impl Module {
     /// in this file or in a workspace module it imports.
     pub fn user_def(&self, expr: &Expr) -> Option<Arc<UserDef>> {
         let (target, attrs) = self.bindings.workspace(expr)?;
+        self.resolve_user(target, &attrs)
+    }
+
+    /// The user's own operation, deploy or fact the name `name` is bound to.
+    pub fn user_def_named(&self, name: &str) -> Option<Arc<UserDef>> {
+        self.resolve_user(self.bindings.target(name)?, &[])
+    }
+
+    fn resolve_user(&self, target: &Target, attrs: &[&str]) -> Option<Arc<UserDef>> {
         if let Target::Local(name) = target {
             return attrs.is_empty().then(|| self.defs.iter().rev().find(|d| d.name == *name).cloned()).flatten();
         }
         let path = self.path.as_deref()?;
-        let key = target.chain(&attrs)?;
+        let key = target.chain(attrs)?;
         if let Ok(memo) = self.imported.lock()
             && let Some(found) = memo.get(&key)
         {

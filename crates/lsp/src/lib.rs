@@ -16,6 +16,7 @@ pub mod diagnostic;
 pub mod document;
 pub mod fact;
 pub mod hints;
+pub mod host_members;
 pub mod local;
 pub mod notifications;
 pub mod operation;
