@@ -12,9 +12,11 @@ use rinfra_facts::schema::catalogue;
 use super::{argument_markdown, fact_markdown, operation_markdown};
 use crate::analysis::Module;
 use crate::fact::{self, FACTS, FactPath};
+use crate::host_members::{HOST, HOST_DATA, HOST_DATA_MEMBERS, HOST_MEMBERS};
 use crate::notifications::lsp_position;
 use crate::operation::{OPERATIONS, OpPath, classify};
 use crate::session::{OpenDocument, position};
+use crate::workspace::DefKind;
 
 /// The hover at `at`.
 pub fn hover(doc: &OpenDocument, at: Position) -> Option<Hover> {
@@ -61,6 +63,18 @@ fn describe_path(path: &str) -> Option<String> {
     }
 }
 
+/// Markdown for a member of `host` or `host.data` (`pyinfra.host.get_fact`).
+fn describe_host_member(path: &str) -> Option<String> {
+    let (owner, name) = path.rsplit_once('.')?;
+    let members = match owner {
+        HOST => HOST_MEMBERS,
+        HOST_DATA => HOST_DATA_MEMBERS,
+        _ => return None,
+    };
+    let member = members.iter().find(|m| m.name == name)?;
+    Some(format!("```python\n{}\n```\n\n{}\n", member.signature, member.doc))
+}
+
 /// Markdown for a path below `pyinfra.operations` (an operation or a module).
 fn describe(path: &str) -> Option<String> {
     match classify(path) {
@@ -87,14 +101,41 @@ impl Finder<'_> {
     }
 
     fn qualified(&mut self, expr: &Expr, range: TextRange) {
-        let Some(path) = self.module.bindings.qualified(expr) else { return };
-        if let Some(md) = describe_path(&path) {
+        let Some(path) = self.module.bindings.qualified(expr) else {
+            if let Some(def) = self.module.user_def(expr) {
+                self.found = Some((range, def.markdown()));
+            }
+            return;
+        };
+        if let Some(md) = describe_path(&path).or_else(|| describe_host_member(&path)) {
             self.found = Some((range, md));
         }
     }
 
+    /// A keyword of a call of the user's own operation or deploy: its parameter, or a global argument.
+    fn user_keyword(&mut self, call: &ast::ExprCall) {
+        let Some(def) = self.module.user_def(&call.func) else { return };
+        if !matches!(def.kind, DefKind::Operation | DefKind::Deploy) {
+            return;
+        }
+        for keyword in &call.arguments.keywords {
+            let Some(name) = keyword.arg.as_ref().filter(|n| self.hit(n.range)) else { continue };
+            if let Some(param) = def.keyword_param(name.as_str()) {
+                let md = format!(
+                    "```python\n{}\n```\n\nArgument of your {} `{}`.\n",
+                    param.signature(),
+                    def.kind.noun(),
+                    def.name
+                );
+                self.found = Some((name.range, md));
+            } else if let Some(arg) = catalogue().global(name.as_str()) {
+                self.found = Some((name.range, argument_markdown(arg, true)));
+            }
+        }
+    }
+
     fn keyword(&mut self, call: &ast::ExprCall) {
-        let Some(op) = self.module.op_call(call) else { return };
+        let Some(op) = self.module.op_call(call) else { return self.user_keyword(call) };
         for keyword in &call.arguments.keywords {
             let Some(name) = &keyword.arg else { continue };
             if !self.hit(name.range) {
@@ -205,6 +246,29 @@ mod tests {
         assert!(md.starts_with("```python\ndnf.key(") && md.ends_with("\n---\n\n**no change (1 host)**\n"), "{md}");
         assert_eq!(text(with_hint(None, hint)), "**no change (1 host)**\n");
         assert!(with_hint(None, None).is_none());
+    }
+
+    #[test]
+    fn user_operations_facts_and_their_arguments() {
+        let head = "from pyinfra import host\nfrom pyinfra.api import operation, FactBase\n\
+                    @operation()\ndef my_op(path: str, mode='644'):\n    \"Set a mode.\"\n    yield 'x'\n\
+                    class Mounts(FactBase):\n    def command(self, path):\n        return 'x'\n";
+        let md = hover_text(&format!("{head}my_o$0p('/a')")).unwrap_or_default();
+        assert_eq!(md, "```python\nmy_op(path: str, mode='644')\n```\n\nYour own operation.\n\nSet a mode.\n");
+        let md = hover_text(&format!("{head}my_op('/a', mo$0de='1')")).unwrap_or_default();
+        assert!(md.starts_with("```python\nmode='644'\n```\n\nArgument of your operation `my_op`."), "{md}");
+        let md = hover_text(&format!("{head}my_op('/a', _su$0do=True)")).unwrap_or_default();
+        assert!(md.contains("Global argument"), "{md}");
+        let md = hover_text(&format!("{head}host.get_fact(Mou$0nts, '/')")).unwrap_or_default();
+        assert!(md.starts_with("```python\nMounts(path)\n```\n\nYour own fact."), "{md}");
+    }
+
+    #[test]
+    fn host_members() {
+        let md = hover_text("from pyinfra import host\nhost.get_f$0act").unwrap_or_default();
+        assert!(md.starts_with("```python\nget_fact(name_or_cls"), "{md}");
+        let md = hover_text("from pyinfra import host\nhost.data.g$0et('x')").unwrap_or_default();
+        assert!(md.starts_with("```python\nget(key: str, default=None)"), "{md}");
     }
 
     #[test]
