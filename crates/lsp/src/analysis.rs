@@ -290,24 +290,27 @@ mod tests {
         @operation()\ndef my_op(path, mode='644', *, user=None):\n    yield f'chmod {mode} {path}'\n\
         @operation\ndef loose(*args, **kwargs):\n    yield 'x'\n\
         @deploy('Web')\ndef web(port=80):\n    my_op(path='/srv')\n\
-        class Mounts(FactBase):\n    def command(self, path, depth=1):\n        return 'x'\n";
+        class Mounts(FactBase):\n    def command(self, path, depth=1):\n        return 'x'\n\
+        @operation()\ndef named(name):\n    yield name\n";
 
     #[test]
     fn user_operations_in_the_same_file_are_checked_from_their_signature() {
         let src = format!(
             "{USER_OPS}my_op('/a', '600', user='x', _sudo=True, name='n')\nloose(1, 2, anything=3)\nweb(8080, _sudo=True)\n\
-             my_op(pth='/a')\nmy_op('/a', '1', 'x')\nweb(prot=1)\n\
+             my_op(pth='/a')\nmy_op('/a', '1', 'x')\nweb(prot=1)\nnamed(name='x')\n\
              host.get_fact(Mounts, '/', depth=2)\nhost.get_fact(Mounts, dpth=2)\n"
         );
         assert_eq!(
             found(&src, None),
             [
-                "18:1 RI003 `my_op` is missing required argument `path`",
-                "18:7 RI002 Unknown argument `pth` for `my_op`; did you mean `path`?",
-                "19:18 RI004 `my_op` takes 2 positional arguments but 3 were given",
-                "20:5 RI002 Unknown argument `prot` for `web`; did you mean `port`?",
-                "22:1 RI010 Fact `Mounts` is missing required argument `path`",
-                "22:23 RI010 Unknown argument `dpth` for fact `Mounts`; did you mean `depth`?",
+                "21:1 RI003 `my_op` is missing required argument `path`",
+                "21:7 RI002 Unknown argument `pth` for `my_op`; did you mean `path`?",
+                "22:18 RI004 `my_op` takes 2 positional arguments but 3 were given",
+                "23:5 RI002 Unknown argument `prot` for `web`; did you mean `port`?",
+                "24:1 RI003 `named` is missing required argument `name`; `name` given by keyword is pyinfra's global \
+                 argument, pass it by position",
+                "26:1 RI010 Fact `Mounts` is missing required argument `path`",
+                "26:23 RI010 Unknown argument `dpth` for fact `Mounts`; did you mean `depth`?",
             ]
         );
     }

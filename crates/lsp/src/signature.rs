@@ -97,7 +97,8 @@ impl<'a, 's> Signature<'a, 's> {
         self.params.iter().any(|p| p.kind == ParamKind::VarKwargs)
     }
 
-    /// Whether `name` may be given by keyword: its own parameter or a global argument.
+    /// Whether `name` may be given by keyword: its own parameter or a global argument (pyinfra takes
+    /// a global argument's keyword first, even where the callee has a parameter of that name).
     pub fn accepts_keyword(&self, name: &str) -> bool {
         self.params.iter().any(|p| p.name == name && matches!(p.kind, ParamKind::Normal | ParamKind::KeywordOnly))
             || (self.globals && catalogue().global(name).is_some())

@@ -120,7 +120,10 @@ impl Finder<'_> {
         }
         for keyword in &call.arguments.keywords {
             let Some(name) = keyword.arg.as_ref().filter(|n| self.hit(n.range)) else { continue };
-            if let Some(param) = def.keyword_param(name.as_str()) {
+            if let Some(arg) = catalogue().global(name.as_str()) {
+                // pyinfra takes a global argument's keyword first, even over a parameter of that name.
+                self.found = Some((name.range, argument_markdown(arg, true)));
+            } else if let Some(param) = def.keyword_param(name.as_str()) {
                 let md = format!(
                     "```python\n{}\n```\n\nArgument of your {} `{}`.\n",
                     param.signature(),
@@ -128,8 +131,6 @@ impl Finder<'_> {
                     def.name
                 );
                 self.found = Some((name.range, md));
-            } else if let Some(arg) = catalogue().global(name.as_str()) {
-                self.found = Some((name.range, argument_markdown(arg, true)));
             }
         }
     }

@@ -17,6 +17,8 @@
 //! files.put(src="files/motd", dest="/etc/motd")
 //! ```
 
+use rinfra_facts::schema::catalogue;
+
 use crate::diagnostic::Diagnostic;
 use crate::rules::Rule;
 use crate::signature::Signature;
@@ -31,11 +33,26 @@ pub fn check(call: &Signature<'_, '_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let noun = if missing.len() == 1 { "argument" } else { "arguments" };
+    // A parameter named like a global argument (`name`) never gets a keyword: pyinfra takes it first.
+    let taken =
+        missing.iter().find(|m| call.globals && is_global(m.trim_matches('`')) && given(call, m.trim_matches('`')));
+    let note = taken
+        .map(|m| format!("; {m} given by keyword is pyinfra's global argument, pass it by position"))
+        .unwrap_or_default();
     out.push(Diagnostic::new(
         Rule::MissingArgument,
         call.callee_range(),
-        format!("`{}` is missing required {noun} {}", call.name, missing.join(", ")),
+        format!("`{}` is missing required {noun} {}{note}", call.name, missing.join(", ")),
     ));
+}
+
+fn is_global(name: &str) -> bool {
+    catalogue().global(name).is_some()
+}
+
+/// Whether the call gives `name` by keyword.
+fn given(call: &Signature<'_, '_>, name: &str) -> bool {
+    call.call.arguments.keywords.iter().any(|k| k.arg.as_ref().is_some_and(|n| n.as_str() == name))
 }
 
 /// The required parameters given neither by position nor by keyword, quoted.
@@ -46,7 +63,10 @@ pub fn missing(call: &Signature<'_, '_>) -> Vec<String> {
     call.params
         .iter()
         .filter(|p| p.required && !by_position.contains(&p.name))
-        .filter(|p| !keywords.iter().any(|k| k.arg.as_ref().is_some_and(|n| n.as_str() == p.name)))
+        .filter(|p| {
+            !(keywords.iter().any(|k| k.arg.as_ref().is_some_and(|n| n.as_str() == p.name))
+                && !(call.globals && is_global(p.name)))
+        })
         .map(|p| format!("`{}`", p.name))
         .collect()
 }

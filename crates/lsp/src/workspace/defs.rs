@@ -115,8 +115,25 @@ pub struct UserDef {
 impl UserDef {
     /// `my_op(path: str, present=True)`, or `MyFact(path) ` for a fact.
     pub fn signature(&self) -> String {
-        let params: Vec<String> = self.params.iter().flatten().map(Param::signature).collect();
-        let params = if self.params.is_none() { "...".to_string() } else { params.join(", ") };
+        let Some(list) = &self.params else { return format!("{}(...)", self.name) };
+        // The `/` and `*` markers of the source, where they change how arguments can be given.
+        let mut params: Vec<String> = Vec::new();
+        for (i, p) in list.iter().enumerate() {
+            let previous = i.checked_sub(1).map(|j| list[j].kind);
+            if p.kind != ParamKind::PositionalOnly && previous == Some(ParamKind::PositionalOnly) {
+                params.push("/".into());
+            }
+            if p.kind == ParamKind::KeywordOnly
+                && !matches!(previous, Some(ParamKind::KeywordOnly | ParamKind::VarArgs))
+            {
+                params.push("*".into());
+            }
+            params.push(p.signature());
+        }
+        if list.last().is_some_and(|p| p.kind == ParamKind::PositionalOnly) {
+            params.push("/".into());
+        }
+        let params = params.join(", ");
         format!("{}({params})", self.name)
     }
 
@@ -316,7 +333,7 @@ mod tests {
         assert_eq!(
             summary,
             [
-                (DefKind::Operation, "my_op(path: str, mode='644', *extra, user: str | None = None, **kw)".into()),
+                (DefKind::Operation, "my_op(path: str, /, mode='644', *extra, user: str | None = None, **kw)".into()),
                 (DefKind::Deploy, "web(port=80)".into()),
                 (DefKind::Fact, "MyFact(path, depth=1)".into()),
                 (DefKind::Operation, "bare()".into()),

@@ -125,7 +125,11 @@ fn keywords(
             ParamKind::KeywordOnly => true,
             _ => false,
         })
-        .filter(|(_, p)| !given.contains(&p.name.as_str()))
+        // A parameter named like a global argument cannot be given by keyword: pyinfra takes it first.
+        .filter(|(_, p)| {
+            let taken_as_global = globals && catalogue().global(&p.name).is_some();
+            !given.contains(&p.name.as_str()) && !taken_as_global
+        })
         .map(|(i, p)| {
             let detail = match (&p.annotation, &p.default) {
                 (Some(a), Some(d)) => format!("{a} = {d}"),
