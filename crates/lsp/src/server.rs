@@ -79,7 +79,15 @@ impl LanguageServer for Backend {
                 position_encoding: Some(PositionEncodingKind::UTF16),
                 text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::INCREMENTAL)),
                 completion_provider: Some(CompletionOptions {
-                    trigger_characters: Some(vec![".".into(), "(".into(), ",".into(), "=".into(), " ".into()]),
+                    trigger_characters: Some(vec![
+                        ".".into(),
+                        "(".into(),
+                        ",".into(),
+                        "=".into(),
+                        " ".into(),
+                        "\"".into(),
+                        "'".into(),
+                    ]),
                     ..CompletionOptions::default()
                 }),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
