@@ -79,7 +79,7 @@ impl Module {
 
     fn resolve_user(&self, target: &Target, attrs: &[&str]) -> Option<Arc<UserDef>> {
         if let Target::Local(name) = target {
-            return attrs.is_empty().then(|| self.defs.iter().rev().find(|d| d.name == *name).cloned()).flatten();
+            return attrs.is_empty().then(|| defs::only(&self.defs, name).cloned()).flatten();
         }
         let path = self.path.as_deref()?;
         let key = target.chain(attrs)?;

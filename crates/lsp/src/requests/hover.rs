@@ -17,6 +17,7 @@ use crate::notifications::lsp_position;
 use crate::operation::{OPERATIONS, OpPath, classify};
 use crate::session::{OpenDocument, position};
 use crate::workspace::DefKind;
+use crate::workspace::inventory::data_keys;
 
 /// The hover at `at`.
 pub fn hover(doc: &OpenDocument, at: Position) -> Option<Hover> {
@@ -107,9 +108,21 @@ impl Finder<'_> {
             }
             return;
         };
-        if let Some(md) = describe_path(&path).or_else(|| describe_host_member(&path)) {
+        if let Some(md) = describe_path(&path).or_else(|| describe_host_member(&path)).or_else(|| self.data_key(&path))
+        {
             self.found = Some((range, md));
         }
+    }
+
+    /// `host.data.port`: where the workspace's inventory and group data set the key, and to what.
+    fn data_key(&self, path: &str) -> Option<String> {
+        let key = path.strip_prefix(HOST_DATA)?.strip_prefix('.')?;
+        let found = data_keys(self.module.path()?).into_iter().find(|k| k.key == key)?;
+        let mut md = format!("```python\nhost.data.{key}\n```\n\nSet in the workspace:\n\n");
+        for (place, value) in &found.values {
+            md.push_str(&format!("- `{place}`: `{value}`\n"));
+        }
+        Some(md)
     }
 
     /// A keyword of a call of the user's own operation or deploy: its parameter, or a global argument.
@@ -270,6 +283,20 @@ mod tests {
         assert!(md.starts_with("```python\nget_fact(name_or_cls"), "{md}");
         let md = hover_text("from pyinfra import host\nhost.data.g$0et('x')").unwrap_or_default();
         assert!(md.starts_with("```python\nget(key: str, default=None)"), "{md}");
+    }
+
+    #[test]
+    fn host_data_keys_show_where_they_are_set() -> Result<(), Box<dyn std::error::Error>> {
+        let root = tempfile::tempdir()?;
+        std::fs::write(root.path().join("inventory.py"), "web = [('web1', {'port': 8080})]\n")?;
+        let src = "from pyinfra import host\nx = host.data.port\n";
+        let doc = OpenDocument::new(1, src.to_string(), Some(&root.path().join("deploy.py")));
+        let md = match hover(&doc, Position { line: 1, character: 16 }).map(|h| h.contents) {
+            Some(HoverContents::Markup(m)) => m.value,
+            _ => String::new(),
+        };
+        assert_eq!(md, "```python\nhost.data.port\n```\n\nSet in the workspace:\n\n- `web1`: `8080`\n");
+        Ok(())
     }
 
     #[test]

@@ -8,7 +8,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::document::Document;
-use crate::resolve::Bindings;
+use crate::resolve::{Bindings, Target};
 
 /// Paths the `@operation` decorator resolves to.
 const OPERATION_DECORATORS: &[&str] = &["pyinfra.api.operation", "pyinfra.api.operation.operation"];
@@ -173,10 +173,20 @@ impl FileDefs {
         FileDefs { defs: collect(body, &bindings, text, file), bindings }
     }
 
-    /// The last module-level definition named `name`.
+    /// The module-level definition `name`, if the file binds that name to it and nothing else.
     pub fn find(&self, name: &str) -> Option<&Arc<UserDef>> {
-        self.defs.iter().rev().find(|d| d.name == name)
+        if self.bindings.target(name) != Some(&Target::Local(name.to_string())) {
+            return None;
+        }
+        only(&self.defs, name)
     }
+}
+
+/// The one definition named `name` in `defs`: a name defined twice (`if`/`else` variants) is ambiguous.
+pub fn only<'d>(defs: &'d [Arc<UserDef>], name: &str) -> Option<&'d Arc<UserDef>> {
+    let mut found = defs.iter().filter(|d| d.name == name);
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
 }
 
 /// The user definitions of a parsed file whose names `bindings` resolves; `file` is where it is on disk.
@@ -247,7 +257,9 @@ fn function(f: &ast::StmtFunctionDef, bindings: &Bindings, text: &str) -> Option
             None
         }
     })?;
-    Some((kind, f.name.to_string(), Some(params(&f.parameters, text, 0)), docstring(&f.body), f.name.range))
+    // Another decorator may change the signature: then the arguments are not checked.
+    let params = (f.decorator_list.len() == 1).then(|| params(&f.parameters, text, 0));
+    Some((kind, f.name.to_string(), params, docstring(&f.body), f.name.range))
 }
 
 fn class(c: &ast::StmtClassDef, bindings: &Bindings, text: &str) -> Option<Found> {
@@ -343,6 +355,19 @@ mod tests {
         assert_eq!(got[0].params.as_ref().map(|p| p[0].kind), Some(ParamKind::PositionalOnly));
         assert_eq!(got[0].position, (4, 4));
         assert_eq!(got[2].doc, "A fact.");
+    }
+
+    #[test]
+    fn other_decorators_and_double_definitions_leave_calls_unchecked() {
+        let src = "from pyinfra.api import operation\nimport functools\n\
+                   @functools.wraps(print)\n@operation()\ndef wrapped(a):\n    yield a\n\
+                   if X:\n    @operation()\n    def twice(a):\n        yield a\nelse:\n    @operation()\n    def twice(a, b):\n        yield a\n\
+                   @operation()\ndef rebound(a):\n    yield a\nrebound = functools.partial(rebound, 1)\n";
+        let parsed = parse_unchecked_source(src, PySourceType::Python);
+        let file = FileDefs::new(&parsed.syntax().body, src, None);
+        assert_eq!(file.defs.iter().find(|d| d.name == "wrapped").map(|d| d.params.is_none()), Some(true));
+        assert!(file.find("twice").is_none());
+        assert!(file.find("rebound").is_none());
     }
 
     #[test]
