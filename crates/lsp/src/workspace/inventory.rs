@@ -2,6 +2,7 @@
 //! groups written as `web = [("web1", {"port": 80}), "web2"]` or `db = (["db1"], {"port": 5432})` —
 //! and from the module-level assignments of `group_data/*.py`.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -120,8 +121,13 @@ fn assignments(body: &[Stmt]) -> impl Iterator<Item = (&str, &Expr)> {
     })
 }
 
-/// The string keys of a dict literal with their values.
-fn dict_items(expr: &Expr) -> Vec<(String, &Expr)> {
+/// The string keys of a dict literal with their values; a name is looked up among the module's
+/// assignments (`web = [("web1", WEB1)]` with `WEB1 = {...}` above).
+fn dict_items<'e>(expr: &'e Expr, names: &HashMap<&str, &'e Expr>) -> Vec<(String, &'e Expr)> {
+    let expr = match expr {
+        Expr::Name(n) => names.get(n.id.as_str()).copied().unwrap_or(expr),
+        other => other,
+    };
     let Expr::Dict(dict) = expr else { return Vec::new() };
     dict.items
         .iter()
@@ -140,6 +146,7 @@ fn inventory_settings(text: &str) -> Vec<Setting> {
     if bindings.pyinfra_names().any(|(_, path)| path.starts_with("pyinfra.operations")) {
         return Vec::new();
     }
+    let names: HashMap<&str, &Expr> = assignments(&body).collect();
     let mut out = Vec::new();
     for (group, value) in assignments(&body) {
         if group.starts_with('_') {
@@ -166,11 +173,11 @@ fn inventory_settings(text: &str) -> Vec<Setting> {
         if !valid {
             continue;
         }
-        for (key, v) in data.map(dict_items).unwrap_or_default() {
+        for (key, v) in data.map(|d| dict_items(d, &names)).unwrap_or_default() {
             out.push((key, format!("group {group}"), value_text(text, v)));
         }
         for (host, data) in host_data {
-            for (key, v) in dict_items(data) {
+            for (key, v) in dict_items(data, &names) {
                 out.push((key, host.clone(), value_text(text, v)));
             }
         }
@@ -210,7 +217,7 @@ mod tests {
         std::fs::create_dir_all(root.join("tasks"))?;
         std::fs::write(
             root.join("inventory.py"),
-            "web = [('web1', {'port': 8080, 'role': 'a'}), 'web2']\ndb = (['db1'], {'port': 5432})\n\
+            "WEB1 = {'port': 8080, 'role': 'a'}\nweb = [('web1', WEB1), 'web2']\ndb = (['db1'], {'port': 5432})\n\
              _hidden = [('x', {'secret': 1})]\nnot_hosts = [1, 2]\n",
         )?;
         std::fs::write(root.join("group_data/all.py"), "import os\nenv = 'prod'\n__doc__ = 'x'\n")?;
