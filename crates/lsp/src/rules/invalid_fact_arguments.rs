@@ -4,7 +4,8 @@
 //! Checks the arguments that `host.get_fact(Fact, ...)` passes on to the fact: keywords the fact
 //! does not take (global arguments such as `_sudo` are fine), too many positional arguments, and
 //! required arguments left out. A call that unpacks `*args` or `**kwargs` is only checked for
-//! unknown keywords given by name.
+//! unknown keywords given by name. Your own `FactBase` subclasses are checked against the
+//! parameters of their `command(self, ...)` method.
 //!
 //! ### Why is this bad?
 //! pyinfra raises a `TypeError` when it builds the fact's command, in the middle of the deploy.

@@ -5,7 +5,9 @@
 //!
 //! ### Why is this bad?
 //! Python raises a `TypeError` when the operation is called. A call that unpacks `*args` or
-//! `**kwargs` is not checked, since the missing value may come from there.
+//! `**kwargs` is not checked, since the missing value may come from there. Your own `@operation()`
+//! and `@deploy()` functions are checked too; a parameter of theirs named like a global argument
+//! (`name`) cannot be given by keyword, since pyinfra takes that keyword for itself.
 //!
 //! ### Example
 //! ```python

@@ -5,7 +5,8 @@
 //!
 //! ### Why is this bad?
 //! Python raises a `TypeError` when the operation is called. Global arguments such as `_sudo` can only
-//! be given by keyword. Calls that unpack `*args` or `**kwargs` are not checked.
+//! be given by keyword. Calls that unpack `*args` or `**kwargs` are not checked. Your own
+//! `@operation()` and `@deploy()` functions are checked against their Python signature.
 //!
 //! ### Example
 //! ```python

@@ -8,7 +8,8 @@
 //! pyinfra rejects the call with a `TypeError`; usually the name is misspelt.
 //!
 //! Operations that take `**kwargs` (`files.template`, `python.call`) accept any keyword, and a call
-//! that unpacks `*args` or `**kwargs` is not checked.
+//! that unpacks `*args` or `**kwargs` is not checked. Your own `@operation()` and `@deploy()`
+//! functions (in the file or a workspace module it imports) are checked against their Python signature.
 //!
 //! ### Example
 //! ```python

@@ -1,4 +1,5 @@
-//! `textDocument/completion`: modules after `from pyinfra.operations import ` and `pyinfra.operations.`,
+//! `textDocument/completion`: `host.` members and `host.data` keys (`host`), fact classes in
+//! `host.get_fact(` and your own operations' keywords (`user`), modules after `from pyinfra.operations import ` and `pyinfra.operations.`,
 //! operations after `apt.`, facts modules and fact classes likewise below `pyinfra.facts`, and inside an operation call its keyword arguments (its own first, then the
 //! global ones, those already given left out) and the allowed values of an enum argument after `=`.
 //!
