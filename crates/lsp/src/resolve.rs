@@ -7,6 +7,9 @@
 //! Python scoping is not modelled: a name bound anywhere in the file by anything but the same pyinfra
 //! import (an assignment, a parameter, a loop variable, another import) is treated as unknown
 //! everywhere, so a shadowed name is never checked against the schema (no false positives).
+//!
+//! Names that may stand for the user's own code — module-level functions and classes, imports of
+//! non-pyinfra modules — are kept as a [`Target`] under the same rule, for `workspace` to look up.
 
 use std::collections::HashMap;
 
@@ -351,6 +354,33 @@ mod tests {
         assert_eq!(resolve("from pyinfra.operations import apt\n[apt for apt in x]\napt.update"), None);
         assert_eq!(resolve("from mylib import apt\napt.update"), None);
         assert_eq!(resolve("from .ops import apt\napt.update"), None);
+    }
+
+    /// The user-code target and attributes of the expression on the last line of `src`.
+    fn target(src: &str) -> Option<(Target, Vec<String>)> {
+        let parsed = parse_unchecked_source(src, PySourceType::Python);
+        let body = &parsed.syntax().body;
+        let bindings = Bindings::collect(body);
+        let Some(Stmt::Expr(last)) = body.last() else { panic!("last statement is not an expression") };
+        bindings.workspace(&last.value).map(|(t, attrs)| (t.clone(), attrs.iter().map(|a| a.to_string()).collect()))
+    }
+
+    #[test]
+    fn user_code_targets() {
+        let member =
+            |module: &str, level, name: &str| Target::Member { module: module.into(), level, name: name.into() };
+        assert_eq!(target("from tasks.ops import my_op\nmy_op"), Some((member("tasks.ops", 0, "my_op"), vec![])));
+        assert_eq!(target("from . import ops\nops.my_op"), Some((member("", 1, "ops"), vec!["my_op".into()])));
+        assert_eq!(
+            target("import tasks.ops\ntasks.ops.f"),
+            Some((Target::Module { module: "tasks".into(), level: 0 }, vec!["ops".into(), "f".into()]))
+        );
+        assert_eq!(target("def f(): pass\nf"), Some((Target::Local("f".into()), vec![])));
+        assert_eq!(target("class A:\n    def f(self): pass\nf"), None);
+        assert_eq!(target("def f(): pass\nf = 1\nf"), None);
+        assert_eq!(target("from pyinfra.operations import apt\napt"), None);
+        let chain = member("tasks.ops", 0, "my_op").chain(&["x"]);
+        assert_eq!(chain, Some((0, vec!["tasks".into(), "ops".into(), "my_op".into(), "x".into()])));
     }
 
     #[test]
