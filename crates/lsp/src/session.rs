@@ -89,6 +89,13 @@ impl Session {
         Some(doc)
     }
 
+    /// Parse every open document again: files they import changed on disk.
+    pub fn reanalyze(&mut self) {
+        for doc in self.documents.values_mut() {
+            doc.module = Module::parse_at(doc.document.text(), doc.path.as_deref());
+        }
+    }
+
     /// Stop tracking a document.
     pub fn close(&mut self, uri: &Uri) {
         self.documents.remove(uri);

@@ -152,6 +152,21 @@ fn user_code_and_host_data_of_a_project_on_disk() -> Result<(), Box<dyn std::err
     );
     assert!(value.contains("Set a path's mode."), "{value}");
 
+    // The module is edited and saved: the client's file watcher reports it, and the deploy's
+    // diagnostics are published again from the new signature (now `**kwargs`: `pth=` is fine).
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": DEPLOY}]}),
+    );
+    let before: Vec<String> = ranges(&client.diagnostics()).into_iter().map(|(code, _)| code).collect();
+    assert_eq!(before, ["RI003", "RI002"]);
+    let edited = OPS
+        .replace("recursive: bool = False)", "recursive: bool = False, **kw)")
+        .replace("path: str,", "path: str = \"/\",");
+    std::fs::write(root.join("tasks/ops.py"), edited)?;
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": ops_uri, "type": 2}]}));
+    assert_eq!(client.diagnostics()["diagnostics"], json!([]));
+
     assert_eq!(client.request("shutdown", Value::Null), Value::Null);
     client.notify("exit", Value::Null);
     Ok(())
