@@ -121,6 +121,13 @@ impl Bindings {
         }
     }
 
+    /// The user-code target and attributes of dotted source text (`mylib.sub` -> `(Module mylib, [sub])`).
+    pub fn workspace_text<'t>(&self, dotted: &'t str) -> Option<(&Target, Vec<&'t str>)> {
+        let mut parts = dotted.split('.');
+        let target = self.target(parts.next()?)?;
+        Some((target, parts.collect()))
+    }
+
     /// The user-code target `name` is bound to, if it is bound to exactly one.
     pub fn target(&self, name: &str) -> Option<&Target> {
         match self.names.get(name)? {

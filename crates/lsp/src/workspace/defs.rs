@@ -113,7 +113,7 @@ pub struct UserDef {
 }
 
 impl UserDef {
-    /// `my_op(path: str, present=True)`, or `MyFact(path) ` for a fact.
+    /// `my_op(path: str, present=True)`; a fact shows its `command` parameters (`MyFact(path)`).
     pub fn signature(&self) -> String {
         let Some(list) = &self.params else { return format!("{}(...)", self.name) };
         // The `/` and `*` markers of the source, where they change how arguments can be given.

@@ -46,7 +46,7 @@ fn items(doc: &OpenDocument, at: Position) -> Vec<CompletionItem> {
     }
     let word = dotted_word(prefix);
     if let Some((base, _partial)) = word.rsplit_once('.') {
-        let Some(path) = doc.module.bindings.qualified_text(base) else { return Vec::new() };
+        let Some(path) = doc.module.bindings.qualified_text(base) else { return user::module_members(doc, base) };
         return host::member_items(doc, &path).unwrap_or_else(|| members(&path));
     }
     call_items(doc, offset, word.len())

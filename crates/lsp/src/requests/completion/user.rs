@@ -12,7 +12,7 @@ use super::{item, markdown};
 use crate::fact::{self, FACTS, FactPath, GET_FACT, fact_argument};
 use crate::requests::{fact_markdown, fact_signature};
 use crate::session::OpenDocument;
-use crate::workspace::{DefKind, ParamKind, UserDef};
+use crate::workspace::{DefKind, ParamKind, UserDef, files};
 
 /// Completions in `call`, a call of no catalogue operation; `before` is its text from `(` to the
 /// word being typed, which starts at `word_start`.
@@ -30,6 +30,26 @@ pub fn call_items(doc: &OpenDocument, call: &ast::ExprCall, before: &str, word_s
         }
         _ => Vec::new(),
     }
+}
+
+/// After `mylib.` or `tasks.ops.`: the user's operations, deploys and facts of that workspace module.
+pub fn module_members(doc: &OpenDocument, base: &str) -> Vec<CompletionItem> {
+    let Some((target, attrs)) = doc.module.bindings.workspace_text(base) else { return Vec::new() };
+    let (Some(from), Some((level, parts))) = (doc.module.path(), target.chain(&attrs)) else { return Vec::new() };
+    let Some(defs) = files::module_file(from, level, &parts).and_then(|f| files::file_defs(&f)) else {
+        return Vec::new();
+    };
+    defs.defs
+        .iter()
+        .filter(|d| defs.find(&d.name).is_some())
+        .map(|d| CompletionItem {
+            label: d.name.clone(),
+            kind: Some(if d.kind == DefKind::Fact { CompletionItemKind::CLASS } else { CompletionItemKind::FUNCTION }),
+            detail: Some(d.signature()),
+            documentation: Some(markdown(d.markdown())),
+            ..CompletionItem::default()
+        })
+        .collect()
 }
 
 /// The fact classes the file can name: imported catalogue facts, facts modules, the user's own facts.
@@ -184,6 +204,27 @@ mod tests {
         assert_eq!(got.first().map(String::as_str), Some("mode="));
         assert!(!got.contains(&"path=".to_string()) && !got.contains(&"user=".to_string()));
         assert!(labels(&format!("{OPS}my_op(path=$0)")).is_empty());
+    }
+
+    #[test]
+    fn members_of_a_workspace_module() -> Result<(), Box<dyn std::error::Error>> {
+        let root = tempfile::tempdir()?;
+        std::fs::create_dir_all(root.path().join("tasks"))?;
+        std::fs::write(root.path().join("tasks/ops.py"), OPS)?;
+        let src = "import tasks.ops\nfrom tasks import ops\nops.\ntasks.ops.\n";
+        let doc = crate::session::OpenDocument::new(1, src.to_string(), Some(&root.path().join("deploy.py")));
+        for line in [2, 3] {
+            let at = tower_lsp_server::ls_types::Position { line, character: if line == 2 { 4 } else { 10 } };
+            let got: Vec<(String, Option<String>)> = items(&doc, at).into_iter().map(|i| (i.label, i.detail)).collect();
+            assert_eq!(
+                got,
+                [
+                    ("my_op".to_string(), Some("my_op(path, mode='644', *, user=None, **extra)".to_string())),
+                    ("Mounts".to_string(), Some("Mounts(path, depth=1)".to_string())),
+                ]
+            );
+        }
+        Ok(())
     }
 
     #[test]
