@@ -41,6 +41,9 @@ fn items(doc: &OpenDocument, at: Position) -> Vec<CompletionItem> {
     if in_string_or_comment(doc, offset) {
         return Vec::new();
     }
+    if let Some(items) = user::import_items(doc, prefix) {
+        return items;
+    }
     if let Some(items) = import_items(prefix) {
         return items;
     }

@@ -35,8 +35,28 @@ pub fn call_items(doc: &OpenDocument, call: &ast::ExprCall, before: &str, word_s
 /// After `mylib.` or `tasks.ops.`: the user's operations, deploys and facts of that workspace module.
 pub fn module_members(doc: &OpenDocument, base: &str) -> Vec<CompletionItem> {
     let Some((target, attrs)) = doc.module.bindings.workspace_text(base) else { return Vec::new() };
-    let (Some(from), Some((level, parts))) = (doc.module.path(), target.chain(&attrs)) else { return Vec::new() };
-    let Some(defs) = files::module_file(from, level, &parts).and_then(|f| files::file_defs(&f)) else {
+    let Some((level, parts)) = target.chain(&attrs) else { return Vec::new() };
+    defs_of_module(doc, level, &parts)
+}
+
+/// After `from tasks.ops import ` (or `from .ops import `): the definitions of that workspace module.
+pub fn import_items(doc: &OpenDocument, prefix: &str) -> Option<Vec<CompletionItem>> {
+    let rest = prefix.trim_start().strip_prefix("from ")?;
+    let (module, _names) = rest.split_once(" import ")?;
+    let module = module.trim();
+    if crate::resolve::is_pyinfra(module) {
+        return None;
+    }
+    let dotted = module.trim_start_matches('.');
+    let level = (module.len() - dotted.len()) as u32;
+    let parts: Vec<String> = dotted.split('.').filter(|p| !p.is_empty()).map(str::to_string).collect();
+    Some(defs_of_module(doc, level, &parts))
+}
+
+/// The user definitions of the module `parts` imported with `level` leading dots from the document.
+fn defs_of_module(doc: &OpenDocument, level: u32, parts: &[String]) -> Vec<CompletionItem> {
+    let Some(from) = doc.module.path() else { return Vec::new() };
+    let Some(defs) = files::module_file(from, level, parts).and_then(|f| files::file_defs(&f)) else {
         return Vec::new();
     };
     defs.defs
@@ -211,10 +231,10 @@ mod tests {
         let root = tempfile::tempdir()?;
         std::fs::create_dir_all(root.path().join("tasks"))?;
         std::fs::write(root.path().join("tasks/ops.py"), OPS)?;
-        let src = "import tasks.ops\nfrom tasks import ops\nops.\ntasks.ops.\n";
+        let src = "import tasks.ops\nfrom tasks import ops\nops.\ntasks.ops.\nfrom tasks.ops import \n";
         let doc = crate::session::OpenDocument::new(1, src.to_string(), Some(&root.path().join("deploy.py")));
-        for line in [2, 3] {
-            let at = tower_lsp_server::ls_types::Position { line, character: if line == 2 { 4 } else { 10 } };
+        for (line, character) in [(2, 4), (3, 10), (4, 22)] {
+            let at = tower_lsp_server::ls_types::Position { line, character };
             let got: Vec<(String, Option<String>)> = items(&doc, at).into_iter().map(|i| (i.label, i.detail)).collect();
             assert_eq!(
                 got,
