@@ -72,6 +72,19 @@ impl Module {
         self.resolve_user(target, &attrs)
     }
 
+    /// As [`Module::user_def`], looked up afresh: for go to definition, where a position that moved
+    /// since the file was parsed matters.
+    pub fn user_def_fresh(&self, expr: &Expr) -> Option<Arc<UserDef>> {
+        let (target, attrs) = self.bindings.workspace(expr)?;
+        match target {
+            Target::Local(_) => self.resolve_user(target, &attrs),
+            _ => {
+                let (level, parts) = target.chain(&attrs)?;
+                files::resolve_chain(self.path.as_deref()?, level, &parts)
+            }
+        }
+    }
+
     /// The user's own operation, deploy or fact the name `name` is bound to.
     pub fn user_def_named(&self, name: &str) -> Option<Arc<UserDef>> {
         self.resolve_user(self.bindings.target(name)?, &[])

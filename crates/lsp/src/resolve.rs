@@ -67,7 +67,7 @@ impl Target {
 }
 
 /// The names of one file that resolve to pyinfra objects.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Bindings {
     names: HashMap<String, Binding>,
     imports_pyinfra: bool,

@@ -188,7 +188,7 @@ impl LanguageServer for Backend {
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let diagnostics = did_change::did_change(&mut self.session(), params);
-        if let Some(diagnostics) = diagnostics {
+        for diagnostics in diagnostics {
             self.publish(diagnostics).await;
         }
     }

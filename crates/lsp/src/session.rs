@@ -11,6 +11,7 @@ use crate::diagnostic::Diagnostic;
 use crate::document::{Document, Position};
 use crate::hints::{HintCache, HintMode};
 use crate::local::LocalFiles;
+use crate::workspace::{FileDefs, files};
 
 /// An open document, parsed.
 pub struct OpenDocument {
@@ -69,7 +70,50 @@ impl Session {
     /// Start tracking a document (replacing an older copy).
     pub fn open(&mut self, uri: Uri, version: i32, text: String) -> &OpenDocument {
         let doc = OpenDocument::new(version, text, file_path(&uri).as_deref());
+        self.share(&doc);
         self.documents.entry(uri).insert_entry(doc).into_mut()
+    }
+
+    /// Let other documents' imports of `doc` see its current text; returns whether what they see
+    /// changed (then they are parsed again).
+    fn share(&mut self, doc: &OpenDocument) -> bool {
+        let Some(path) = doc.path() else { return false };
+        let defs = FileDefs { defs: doc.module.defs.clone(), bindings: doc.module.bindings.clone() };
+        let defs = std::sync::Arc::new(defs);
+        // What importers saw until now: the editor's previous text, or the file on disk.
+        let before = files::file_defs(path);
+        files::set_open(path, Some(defs.clone()));
+        let changed = before.map_or(!defs.defs.is_empty(), |old| !old.same_signatures(&defs));
+        if changed {
+            self.reanalyze_except(path);
+        }
+        changed
+    }
+
+    /// Parse every open document but the one at `except` again: a module they may import changed.
+    fn reanalyze_except(&mut self, except: &Path) {
+        for doc in self.documents.values_mut().filter(|d| d.path() != Some(except)) {
+            doc.module = Module::parse_at(doc.document.text(), doc.path.as_deref());
+        }
+    }
+
+    /// Apply the client's edits, as [`Session::change`], and also return the other documents whose
+    /// diagnostics may have changed with them (their imports of this one).
+    pub fn change_all(
+        &mut self,
+        uri: &Uri,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+    ) -> Option<Vec<Uri>> {
+        self.change(uri, version, changes)?;
+        let doc = self.documents.remove(uri)?;
+        let changed = self.share(&doc);
+        self.documents.insert(uri.clone(), doc);
+        let mut uris = vec![uri.clone()];
+        if changed {
+            uris.extend(self.documents.keys().filter(|u| *u != uri).cloned());
+        }
+        Some(uris)
     }
 
     /// Apply the client's edits in order; `None` when the document is not open.
@@ -98,7 +142,12 @@ impl Session {
 
     /// Stop tracking a document.
     pub fn close(&mut self, uri: &Uri) {
-        self.documents.remove(uri);
+        if let Some(path) = self.documents.remove(uri).and_then(|d| d.path.clone()) {
+            // Back to the file on disk, which may differ from the text the editor discarded.
+            if files::set_open(&path, None).is_some_and(|old| !old.defs.is_empty()) {
+                self.reanalyze_except(&path);
+            }
+        }
     }
 
     /// An open document.
@@ -151,6 +200,39 @@ mod tests {
         let mut session = Session::default();
         assert_eq!(codes(session.open(on_disk, 1, text.clone())), [Rule::MissingLocalFile]);
         assert!(codes(session.open(untitled, 1, text)).is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn unsaved_edits_of_an_imported_module_are_seen_by_the_deploy() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        std::fs::create_dir_all(dir.path().join("tasks"))?;
+        let ops = |params: &str| {
+            format!("from pyinfra.api import operation\n@operation()\ndef my_op({params}):\n    yield 'x'\n")
+        };
+        std::fs::write(dir.path().join("tasks/ops.py"), ops("path"))?;
+        let deploy = Uri::from_file_path(dir.path().join("deploy.py")).ok_or("no file URI")?;
+        let module = Uri::from_file_path(dir.path().join("tasks/ops.py")).ok_or("no file URI")?;
+        let mut session = Session::default();
+        session.open(deploy.clone(), 1, "from tasks.ops import my_op\nmy_op(path='/a', mode='1')\n".into());
+        let deploy_codes = |s: &Session| s.get(&deploy).map(codes).unwrap_or_default();
+        assert_eq!(deploy_codes(&session), [Rule::UnknownArgument]);
+        // Opened with an unsaved edit that adds `mode`: the deploy is judged against the editor's text.
+        session.open(module.clone(), 1, ops("path, mode=None"));
+        assert!(deploy_codes(&session).is_empty());
+        // Edited back: the deploy is among the documents to publish again.
+        let full = |text: String| TextDocumentContentChangeEvent { range: None, range_length: None, text };
+        let again = session.change_all(&module, 2, vec![full(ops("path"))]).ok_or("not open")?;
+        assert_eq!(again.len(), 2);
+        assert_eq!(deploy_codes(&session), [Rule::UnknownArgument]);
+        // A change elsewhere in the module, not to its signatures, republishes only the module.
+        let again = session.change_all(&module, 3, vec![full(format!("{}x = 1\n", ops("path")))]).ok_or("not open")?;
+        assert_eq!(again, std::slice::from_ref(&module));
+        // Closed without saving an edit that added `mode`: back to the file on disk.
+        session.change_all(&module, 4, vec![full(ops("path, mode=None"))]);
+        assert!(deploy_codes(&session).is_empty());
+        session.close(&module);
+        assert_eq!(deploy_codes(&session), [Rule::UnknownArgument]);
         Ok(())
     }
 

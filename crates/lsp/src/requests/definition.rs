@@ -40,7 +40,7 @@ impl Finder<'_> {
         if !name_range.contains_inclusive(self.offset) {
             return;
         }
-        if let Some(def) = self.module.user_def(expr)
+        if let Some(def) = self.module.user_def_fresh(expr)
             && let Some(file) = &def.file
         {
             self.found = Some((file.clone(), def.position));

@@ -173,6 +173,19 @@ impl FileDefs {
         FileDefs { defs: collect(body, &bindings, text, file), bindings }
     }
 
+    /// Whether a call checked against `self` could be judged differently against `other`: the same
+    /// definitions with the same parameters (positions aside) and the same imports.
+    pub fn same_signatures(&self, other: &FileDefs) -> bool {
+        let shape = |f: &FileDefs| -> Vec<(DefKind, String, Option<Vec<Param>>)> {
+            f.defs.iter().map(|d| (d.kind, d.name.clone(), d.params.clone())).collect()
+        };
+        let mut mine: Vec<_> = self.bindings.workspace_names().collect();
+        let mut theirs: Vec<_> = other.bindings.workspace_names().collect();
+        mine.sort_unstable_by_key(|(n, _)| *n);
+        theirs.sort_unstable_by_key(|(n, _)| *n);
+        shape(self) == shape(other) && mine == theirs
+    }
+
     /// The module-level definition `name`, if the file binds that name to it and nothing else.
     pub fn find(&self, name: &str) -> Option<&Arc<UserDef>> {
         if self.bindings.target(name) != Some(&Target::Local(name.to_string())) {

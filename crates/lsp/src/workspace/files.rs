@@ -65,8 +65,29 @@ pub fn cached<T: Send + Sync + 'static>(
     Some(value)
 }
 
-/// The definitions of the Python file at `path`.
+type Open = Mutex<HashMap<PathBuf, Arc<FileDefs>>>;
+
+/// Files open in the editor, whose text may not be saved yet.
+fn open_files() -> &'static Open {
+    static OPEN: OnceLock<Open> = OnceLock::new();
+    OPEN.get_or_init(Open::default)
+}
+
+/// Use `defs`, from the editor's text, for the file at `path` instead of the file on disk (`None`:
+/// back to the disk, when the editor closes it). Returns the definitions it replaces.
+pub fn set_open(path: &Path, defs: Option<Arc<FileDefs>>) -> Option<Arc<FileDefs>> {
+    let mut open = open_files().lock().ok()?;
+    match defs {
+        Some(defs) => open.insert(path.to_path_buf(), defs),
+        None => open.remove(path),
+    }
+}
+
+/// The definitions of the Python file at `path`: from the editor when it is open there, else from disk.
 pub fn file_defs(path: &Path) -> Option<Arc<FileDefs>> {
+    if let Some(open) = open_files().lock().ok().and_then(|open| open.get(path).cloned()) {
+        return Some(open);
+    }
     cached(path, "defs", |text, path| {
         let parsed = parse_unchecked_source(text, PySourceType::Python);
         FileDefs::new(&parsed.syntax().body, text, Some(path.to_path_buf()))
