@@ -3,7 +3,8 @@
 //!
 //! The cache is one process-wide map: the server and `check` read the same files many times (every
 //! deploy importing `tasks/ops.py`), and a stale entry is impossible since every use compares the
-//! file's metadata first.
+//! file's metadata first. In front of it, the server's session keeps the definitions of the files open
+//! in the editor, from their unsaved text.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
