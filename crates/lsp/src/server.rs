@@ -183,7 +183,9 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let diagnostics = did_open::did_open(&mut self.session(), params);
-        self.publish(diagnostics).await;
+        for diagnostics in diagnostics {
+            self.publish(diagnostics).await;
+        }
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -195,7 +197,9 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let diagnostics = did_close::did_close(&mut self.session(), params);
-        self.publish(diagnostics).await;
+        for diagnostics in diagnostics {
+            self.publish(diagnostics).await;
+        }
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {

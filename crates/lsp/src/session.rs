@@ -64,6 +64,8 @@ pub struct Session {
     pub hint_cache: HintCache,
     /// How hints reach the client.
     pub hint_mode: HintMode,
+    /// Documents parsed again because a module they may import changed, to publish again.
+    reanalyzed: Vec<Uri>,
 }
 
 impl Session {
@@ -91,29 +93,19 @@ impl Session {
     }
 
     /// Parse every open document but the one at `except` again: a module they may import changed.
+    /// They are remembered for [`Session::take_reanalyzed`].
     fn reanalyze_except(&mut self, except: &Path) {
-        for doc in self.documents.values_mut().filter(|d| d.path() != Some(except)) {
+        for (uri, doc) in self.documents.iter_mut().filter(|(_, d)| d.path() != Some(except)) {
             doc.module = Module::parse_at(doc.document.text(), doc.path.as_deref());
+            if !self.reanalyzed.contains(uri) {
+                self.reanalyzed.push(uri.clone());
+            }
         }
     }
 
-    /// Apply the client's edits, as [`Session::change`], and also return the other documents whose
-    /// diagnostics may have changed with them (their imports of this one).
-    pub fn change_all(
-        &mut self,
-        uri: &Uri,
-        version: i32,
-        changes: Vec<TextDocumentContentChangeEvent>,
-    ) -> Option<Vec<Uri>> {
-        self.change(uri, version, changes)?;
-        let doc = self.documents.remove(uri)?;
-        let changed = self.share(&doc);
-        self.documents.insert(uri.clone(), doc);
-        let mut uris = vec![uri.clone()];
-        if changed {
-            uris.extend(self.documents.keys().filter(|u| *u != uri).cloned());
-        }
-        Some(uris)
+    /// The other documents parsed again since the last call, whose diagnostics are to be published again.
+    pub fn take_reanalyzed(&mut self) -> Vec<Uri> {
+        std::mem::take(&mut self.reanalyzed)
     }
 
     /// Apply the client's edits in order; `None` when the document is not open.
@@ -130,7 +122,10 @@ impl Session {
         }
         doc.version = version;
         doc.module = Module::parse_at(doc.document.text(), doc.path.as_deref());
-        Some(doc)
+        // Share the new text with importers (the document is taken out meanwhile to lend both).
+        let doc = self.documents.remove(uri)?;
+        self.share(&doc);
+        Some(self.documents.entry(uri.clone()).insert_entry(doc).into_mut())
     }
 
     /// Parse every open document again: files they import changed on disk.
@@ -222,17 +217,19 @@ mod tests {
         assert!(deploy_codes(&session).is_empty());
         // Edited back: the deploy is among the documents to publish again.
         let full = |text: String| TextDocumentContentChangeEvent { range: None, range_length: None, text };
-        let again = session.change_all(&module, 2, vec![full(ops("path"))]).ok_or("not open")?;
-        assert_eq!(again.len(), 2);
+        assert_eq!(session.take_reanalyzed(), std::slice::from_ref(&deploy));
+        session.change(&module, 2, vec![full(ops("path"))]).ok_or("not open")?;
+        assert_eq!(session.take_reanalyzed(), std::slice::from_ref(&deploy));
         assert_eq!(deploy_codes(&session), [Rule::UnknownArgument]);
-        // A change elsewhere in the module, not to its signatures, republishes only the module.
-        let again = session.change_all(&module, 3, vec![full(format!("{}x = 1\n", ops("path")))]).ok_or("not open")?;
-        assert_eq!(again, std::slice::from_ref(&module));
+        // A change elsewhere in the module, not to its signatures, leaves the deploy alone.
+        session.change(&module, 3, vec![full(format!("{}x = 1\n", ops("path")))]).ok_or("not open")?;
+        assert!(session.take_reanalyzed().is_empty());
         // Closed without saving an edit that added `mode`: back to the file on disk.
-        session.change_all(&module, 4, vec![full(ops("path, mode=None"))]);
+        session.change(&module, 4, vec![full(ops("path, mode=None"))]);
         assert!(deploy_codes(&session).is_empty());
         session.close(&module);
         assert_eq!(deploy_codes(&session), [Rule::UnknownArgument]);
+        assert_eq!(session.take_reanalyzed(), std::slice::from_ref(&deploy));
         Ok(())
     }
 

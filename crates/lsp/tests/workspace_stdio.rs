@@ -167,6 +167,22 @@ fn user_code_and_host_data_of_a_project_on_disk() -> Result<(), Box<dyn std::err
     client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": ops_uri, "type": 2}]}));
     assert_eq!(client.diagnostics()["diagnostics"], json!([]));
 
+    // The module opened in the editor with an unsaved edit (back to the old signature): the deploy is
+    // judged against the editor's text at once, and against the disk again once the module is closed.
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": ops_uri, "languageId": "python", "version": 1, "text": OPS}}),
+    );
+    assert_eq!(client.diagnostics()["uri"], ops_uri);
+    let republished = client.diagnostics();
+    assert_eq!(republished["uri"], uri);
+    let codes: Vec<String> = ranges(&republished).into_iter().map(|(code, _)| code).collect();
+    assert_eq!(codes, ["RI003", "RI002"]);
+    client.notify("textDocument/didClose", json!({"textDocument": {"uri": ops_uri}}));
+    assert_eq!(client.diagnostics()["uri"], ops_uri);
+    let republished = client.diagnostics();
+    assert_eq!((&republished["uri"], &republished["diagnostics"]), (&json!(uri), &json!([])));
+
     assert_eq!(client.request("shutdown", Value::Null), Value::Null);
     client.notify("exit", Value::Null);
     Ok(())

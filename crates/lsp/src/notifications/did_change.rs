@@ -8,6 +8,11 @@ use crate::session::Session;
 /// documents when the change touched definitions they may import (empty for a document not open).
 pub fn did_change(session: &mut Session, params: DidChangeTextDocumentParams) -> Vec<PublishDiagnosticsParams> {
     let id = params.text_document;
-    let uris = session.change_all(&id.uri, id.version, params.content_changes).unwrap_or_default();
-    uris.into_iter().filter_map(|uri| session.get(&uri).map(|doc| super::publish(uri.clone(), doc))).collect()
+    let mut out: Vec<PublishDiagnosticsParams> = session
+        .change(&id.uri, id.version, params.content_changes)
+        .map(|doc| super::publish(id.uri, doc))
+        .into_iter()
+        .collect();
+    out.extend(super::republish(session));
+    out
 }
