@@ -205,9 +205,12 @@ pub fn only<'d>(defs: &'d [Arc<UserDef>], name: &str) -> Option<&'d Arc<UserDef>
 /// The user definitions of a parsed file whose names `bindings` resolves; `file` is where it is on disk.
 pub fn collect(body: &[Stmt], bindings: &Bindings, text: &str, file: Option<PathBuf>) -> Vec<Arc<UserDef>> {
     let mut defs = Vec::new();
+    let mut names = Vec::new();
     // The line index is built only once a definition is found: most files have none.
     let mut document = None;
-    collect_into(body, bindings, text, &mut document, &file, &mut defs);
+    collect_into(body, bindings, text, &mut document, &file, &mut defs, &mut names);
+    // A name defined twice (a decorated and a plain variant under `if`/`else`) is ambiguous.
+    defs.retain(|d| names.iter().filter(|n| **n == d.name).count() == 1);
     defs
 }
 
@@ -219,20 +222,27 @@ fn collect_into(
     document: &mut Option<Document>,
     file: &Option<PathBuf>,
     out: &mut Vec<Arc<UserDef>>,
+    names: &mut Vec<String>,
 ) {
     for stmt in body {
         let def = match stmt {
-            Stmt::FunctionDef(f) => function(f, bindings, text),
-            Stmt::ClassDef(c) => class(c, bindings, text),
+            Stmt::FunctionDef(f) => {
+                names.push(f.name.to_string());
+                function(f, bindings, text)
+            }
+            Stmt::ClassDef(c) => {
+                names.push(c.name.to_string());
+                class(c, bindings, text)
+            }
             Stmt::If(s) => {
-                collect_into(&s.body, bindings, text, document, file, out);
+                collect_into(&s.body, bindings, text, document, file, out, names);
                 for clause in &s.elif_else_clauses {
-                    collect_into(&clause.body, bindings, text, document, file, out);
+                    collect_into(&clause.body, bindings, text, document, file, out, names);
                 }
                 None
             }
             Stmt::Try(s) => {
-                collect_into(&s.body, bindings, text, document, file, out);
+                collect_into(&s.body, bindings, text, document, file, out, names);
                 None
             }
             _ => None,
@@ -375,12 +385,14 @@ mod tests {
         let src = "from pyinfra.api import operation\nimport functools\n\
                    @functools.wraps(print)\n@operation()\ndef wrapped(a):\n    yield a\n\
                    if X:\n    @operation()\n    def twice(a):\n        yield a\nelse:\n    @operation()\n    def twice(a, b):\n        yield a\n\
-                   @operation()\ndef rebound(a):\n    yield a\nrebound = functools.partial(rebound, 1)\n";
+                   @operation()\ndef rebound(a):\n    yield a\nrebound = functools.partial(rebound, 1)\n\
+                   if Y:\n    @operation()\n    def half(a):\n        yield a\nelse:\n    def half(a, b):\n        pass\n";
         let parsed = parse_unchecked_source(src, PySourceType::Python);
         let file = FileDefs::new(&parsed.syntax().body, src, None);
         assert_eq!(file.defs.iter().find(|d| d.name == "wrapped").map(|d| d.params.is_none()), Some(true));
         assert!(file.find("twice").is_none());
         assert!(file.find("rebound").is_none());
+        assert!(file.find("half").is_none());
     }
 
     #[test]
