@@ -13,7 +13,10 @@ from pyinfra.operations import files
 
 @operation()
 def ensure_mode(path: str, mode: str = "644", *, recursive: bool = False):
-    """Set a path's mode."""
+    """Set a path's mode.
+
+    + mode: octal mode, as chmod takes it
+    """
     yield f"chmod {mode} {path}"
 
 
@@ -116,8 +119,14 @@ fn user_code_and_host_data_of_a_project_on_disk() -> Result<(), Box<dyn std::err
         }),
     );
     client.diagnostics();
-    let got = labels(&client.request("textDocument/completion", at(7, 18)));
+    let completion = client.request("textDocument/completion", at(7, 18));
+    let got = labels(&completion);
     assert_eq!(&got[..3], ["mode=", "recursive=", "_sudo="], "{got:?}");
+    let mode_doc = completion[0]["documentation"]["value"].as_str().unwrap_or("");
+    assert!(
+        mode_doc.contains("Argument of your operation `ensure_mode`.\n\noctal mode, as chmod takes it"),
+        "{mode_doc}"
+    );
 
     // `host.data.` keys from inventory.py and group_data/all.py, with their values.
     let completion = client.request("textDocument/completion", at(8, 10));
@@ -141,7 +150,7 @@ fn user_code_and_host_data_of_a_project_on_disk() -> Result<(), Box<dyn std::err
     // Go to definition of the @deploy function in tasks/ops.py.
     let definition = client.request("textDocument/definition", at(3, 4));
     assert_eq!(definition["uri"], ops_uri);
-    assert_eq!(definition["range"]["start"], json!({"line": 18, "character": 4}));
+    assert_eq!(definition["range"]["start"], json!({"line": 21, "character": 4}));
 
     // Hover shows the user's signature and docstring.
     let hover = client.request("textDocument/hover", at(4, 3));

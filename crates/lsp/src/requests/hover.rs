@@ -137,13 +137,7 @@ impl Finder<'_> {
                 // pyinfra takes a global argument's keyword first, even over a parameter of that name.
                 self.found = Some((name.range, argument_markdown(arg, true)));
             } else if let Some(param) = def.keyword_param(name.as_str()) {
-                let md = format!(
-                    "```python\n{}\n```\n\nArgument of your {} `{}`.\n",
-                    param.signature(),
-                    def.kind.noun(),
-                    def.name
-                );
-                self.found = Some((name.range, md));
+                self.found = Some((name.range, crate::requests::completion::user::param_markdown(&def, param)));
             }
         }
     }

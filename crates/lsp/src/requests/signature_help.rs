@@ -49,7 +49,7 @@ fn shown(doc: &OpenDocument, call: &ast::ExprCall) -> Option<(String, String, Ve
         .params
         .as_ref()?
         .iter()
-        .map(|p| Shown { text: p.signature(), doc: String::new(), name: p.name.clone(), kind: p.kind })
+        .map(|p| Shown { text: p.signature(), doc: p.doc.clone(), name: p.name.clone(), kind: p.kind })
         .collect();
     Some((def.name.clone(), def.doc.clone(), params))
 }

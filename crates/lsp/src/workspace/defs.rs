@@ -65,6 +65,8 @@ pub struct Param {
     pub annotation: Option<String>,
     /// The default's source text (`None`: required, for normal parameters).
     pub default: Option<String>,
+    /// Its line in the docstring (`+ path: ...`, `:param path: ...`, or under `Args:`), if any.
+    pub doc: String,
 }
 
 impl Param {
@@ -247,7 +249,10 @@ fn collect_into(
             }
             _ => None,
         };
-        if let Some((kind, name, params, doc, name_range)) = def {
+        if let Some((kind, name, mut params, doc, name_range)) = def {
+            for param in params.iter_mut().flatten() {
+                param.doc = param_doc(&doc, &param.name);
+            }
             let p = document.get_or_insert_with(|| Document::new(text.to_string())).position(name_range.start());
             out.push(Arc::new(UserDef {
                 kind,
@@ -315,6 +320,7 @@ fn params(parameters: &ast::Parameters, text: &str, skip: usize) -> Vec<Param> {
         kind,
         annotation: p.annotation.as_deref().and_then(source),
         default: default.and_then(source),
+        doc: String::new(),
     };
     let positional = parameters
         .posonlyargs
@@ -327,6 +333,28 @@ fn params(parameters: &ast::Parameters, text: &str, skip: usize) -> Vec<Param> {
     out.extend(parameters.kwonlyargs.iter().map(|p| param(&p.parameter, ParamKind::KeywordOnly, p.default.as_deref())));
     out.extend(parameters.kwarg.iter().map(|p| param(p, ParamKind::VarKwargs, None)));
     out
+}
+
+/// The documentation of parameter `name` in a docstring: pyinfra's `+ name: text`, Sphinx's
+/// `:param name: text`, or `name: text` / `name (type): text` under `Args:` (Google style).
+fn param_doc(doc: &str, name: &str) -> String {
+    let mut in_args = false;
+    for line in doc.lines() {
+        let trimmed = line.trim();
+        if matches!(trimmed, "Args:" | "Arguments:" | "Parameters:") {
+            in_args = true;
+            continue;
+        }
+        let entry = trimmed
+            .strip_prefix("+ ")
+            .or_else(|| trimmed.strip_prefix(":param "))
+            .or_else(|| in_args.then_some(trimmed));
+        let Some((head, text)) = entry.and_then(|e| e.split_once(':')) else { continue };
+        if head.trim().split([' ', '(']).next() == Some(name) {
+            return text.trim().to_string();
+        }
+    }
+    String::new()
 }
 
 /// The docstring of a body, with common indentation removed.
@@ -378,6 +406,9 @@ mod tests {
         assert_eq!(got[0].params.as_ref().map(|p| p[0].kind), Some(ParamKind::PositionalOnly));
         assert_eq!(got[0].position, (4, 4));
         assert_eq!(got[2].doc, "A fact.");
+        let doc = "Do it.\n\n+ path: where\n:param mode: how\n\nArgs:\n    user (str): who\n    group: with whom";
+        let docs: Vec<String> = ["path", "mode", "user", "group", "other"].iter().map(|n| param_doc(doc, n)).collect();
+        assert_eq!(docs, ["where", "how", "who", "with whom", ""]);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::operation::{OPERATIONS, OpCall};
 use crate::session::{OpenDocument, position};
 
 mod host;
-mod user;
+pub(crate) mod user;
 
 /// The completions at `at`.
 pub fn completion(doc: &OpenDocument, at: Position) -> Option<CompletionResponse> {

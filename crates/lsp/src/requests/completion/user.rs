@@ -181,12 +181,7 @@ fn keywords(
                 label: format!("{}=", p.name),
                 kind: Some(CompletionItemKind::VARIABLE),
                 detail: Some(detail),
-                documentation: Some(markdown(format!(
-                    "```python\n{}\n```\n\nArgument of your {} `{}`.\n",
-                    p.signature(),
-                    def.kind.noun(),
-                    def.name
-                ))),
+                documentation: Some(markdown(param_markdown(def, p))),
                 sort_text: Some(format!("0{i:03}")),
                 filter_text: Some(p.name.clone()),
                 insert_text: Some(format!("{}=", p.name)),
@@ -199,6 +194,16 @@ fn keywords(
         out.extend(globals.map(|(i, a)| item(a, true, i)));
     }
     out
+}
+
+/// One parameter of a user definition: its signature, whose it is, its docstring line.
+pub fn param_markdown(def: &UserDef, param: &crate::workspace::Param) -> String {
+    let mut md =
+        format!("```python\n{}\n```\n\nArgument of your {} `{}`.\n", param.signature(), def.kind.noun(), def.name);
+    if !param.doc.is_empty() {
+        md.push_str(&format!("\n{}\n", param.doc));
+    }
+    md
 }
 
 #[cfg(test)]
