@@ -119,8 +119,8 @@ impl Finder<'_> {
         let key = path.strip_prefix(HOST_DATA)?.strip_prefix('.')?;
         let found = data_keys(self.module.path()?).into_iter().find(|k| k.key == key)?;
         let mut md = format!("```python\nhost.data.{key}\n```\n\nSet in the workspace:\n\n");
-        for (place, value) in &found.values {
-            md.push_str(&format!("- `{place}`: `{value}`\n"));
+        for v in &found.values {
+            md.push_str(&format!("- `{}`: `{}`\n", v.place, v.value));
         }
         Some(md)
     }

@@ -8,9 +8,10 @@ use std::sync::Arc;
 
 use ruff_python_ast::{Expr, PySourceType, Stmt};
 use ruff_python_parser::parse_unchecked_source;
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange};
 
 use super::files::cached;
+use crate::document::Document;
 use crate::resolve::Bindings;
 
 /// How many directories above the deploy are searched for the project root.
@@ -24,13 +25,25 @@ const MAX_VALUE_CHARS: usize = 60;
 pub struct DataKey {
     /// The key.
     pub key: String,
-    /// `(where, value)`: a host (`web1`), a group (`group web`) or a file (`group_data/all.py`), and
-    /// the value's source text.
-    pub values: Vec<(String, String)>,
+    /// Every place that sets it.
+    pub values: Vec<DataValue>,
+}
+
+/// One place that sets a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataValue {
+    /// A host (`web1`), a group (`group web`) or a group data file (`group_data/all.py`).
+    pub place: String,
+    /// The value's source text.
+    pub value: String,
+    /// The file it is set in.
+    pub file: PathBuf,
+    /// Where the key is written in that file (line, UTF-16 character).
+    pub position: (u32, u32),
 }
 
 /// One key set in one file.
-type Setting = (String, String, String);
+type Setting = (String, DataValue);
 
 /// The `host.data` keys of the project the deploy at `deploy` belongs to, sorted by key.
 pub fn data_keys(deploy: &Path) -> Vec<DataKey> {
@@ -38,7 +51,7 @@ pub fn data_keys(deploy: &Path) -> Vec<DataKey> {
     let root = project_root(dir);
     let mut settings: Vec<Setting> = Vec::new();
     for file in python_files(&[root.to_path_buf(), root.join("inventories"), root.join("inventory")]) {
-        if let Some(found) = cached(&file, "inventory", |text, _| inventory_settings(text)) {
+        if let Some(found) = cached(&file, "inventory", inventory_settings) {
             settings.extend(found.iter().cloned());
         }
     }
@@ -47,21 +60,15 @@ pub fn data_keys(deploy: &Path) -> Vec<DataKey> {
         group_dirs.push(dir.join("group_data"));
     }
     for file in python_files(&group_dirs) {
-        let label = match (file.parent().and_then(Path::file_name), file.file_name()) {
-            (Some(d), Some(f)) => format!("{}/{}", d.to_string_lossy(), f.to_string_lossy()),
-            _ => file.display().to_string(),
-        };
-        let found: Option<Arc<Vec<(String, String)>>> = cached(&file, "group_data", |text, _| group_data(text));
-        for (key, value) in found.iter().flat_map(|f| f.iter()) {
-            settings.push((key.clone(), label.clone(), value.clone()));
-        }
+        let found: Option<Arc<Vec<Setting>>> = cached(&file, "group_data", group_data);
+        settings.extend(found.iter().flat_map(|f| f.iter()).cloned());
     }
     let mut keys: Vec<DataKey> = Vec::new();
     settings.sort_by(|a, b| a.0.cmp(&b.0));
-    for (key, place, value) in settings {
+    for (key, value) in settings {
         match keys.last_mut() {
-            Some(last) if last.key == key => last.values.push((place, value)),
-            _ => keys.push(DataKey { key, values: vec![(place, value)] }),
+            Some(last) if last.key == key => last.values.push(value),
+            _ => keys.push(DataKey { key, values: vec![value] }),
         }
     }
     keys
@@ -106,24 +113,30 @@ fn value_text(text: &str, expr: &Expr) -> String {
     }
 }
 
-/// `name = value` statements at module level (single-name targets only).
-fn assignments(body: &[Stmt]) -> impl Iterator<Item = (&str, &Expr)> {
+/// `name = value` statements at module level (single-name targets only), with the name's range.
+fn assignments(body: &[Stmt]) -> impl Iterator<Item = (&str, TextRange, &Expr)> {
     body.iter().filter_map(|stmt| match stmt {
         Stmt::Assign(a) => match &a.targets[..] {
-            [Expr::Name(n)] => Some((n.id.as_str(), &*a.value)),
+            [Expr::Name(n)] => Some((n.id.as_str(), n.range, &*a.value)),
             _ => None,
         },
         Stmt::AnnAssign(a) => match (&*a.target, &a.value) {
-            (Expr::Name(n), Some(v)) => Some((n.id.as_str(), &**v)),
+            (Expr::Name(n), Some(v)) => Some((n.id.as_str(), n.range, &**v)),
             _ => None,
         },
         _ => None,
     })
 }
 
-/// The string keys of a dict literal with their values; a name is looked up among the module's
-/// assignments (`web = [("web1", WEB1)]` with `WEB1 = {...}` above).
-fn dict_items<'e>(expr: &'e Expr, names: &HashMap<&str, &'e Expr>) -> Vec<(String, &'e Expr)> {
+/// A [`DataValue`] set at `at` in `file`.
+fn data_value(place: String, value: String, file: &Path, document: &Document, at: TextRange) -> DataValue {
+    let p = document.position(at.start());
+    DataValue { place, value, file: file.to_path_buf(), position: (p.line, p.character) }
+}
+
+/// The string keys of a dict literal with their ranges and values; a name is looked up among the
+/// module's assignments (`web = [("web1", WEB1)]` with `WEB1 = {...}` above).
+fn dict_items<'e>(expr: &'e Expr, names: &HashMap<&str, &'e Expr>) -> Vec<(String, TextRange, &'e Expr)> {
     let expr = match expr {
         Expr::Name(n) => names.get(n.id.as_str()).copied().unwrap_or(expr),
         other => other,
@@ -132,7 +145,7 @@ fn dict_items<'e>(expr: &'e Expr, names: &HashMap<&str, &'e Expr>) -> Vec<(Strin
     dict.items
         .iter()
         .filter_map(|item| match &item.key {
-            Some(Expr::StringLiteral(s)) => Some((s.value.to_string(), &item.value)),
+            Some(Expr::StringLiteral(s)) => Some((s.value.to_string(), s.range, &item.value)),
             _ => None,
         })
         .collect()
@@ -140,15 +153,16 @@ fn dict_items<'e>(expr: &'e Expr, names: &HashMap<&str, &'e Expr>) -> Vec<(Strin
 
 /// Host data set by the host groups of an inventory file; files that import pyinfra operations are
 /// deploys, not inventories, and are skipped.
-fn inventory_settings(text: &str) -> Vec<Setting> {
+fn inventory_settings(text: &str, file: &Path) -> Vec<Setting> {
     let body = parse(text);
+    let document = Document::new(text.to_string());
     let bindings = Bindings::collect(&body);
     if bindings.pyinfra_names().any(|(_, path)| path.starts_with("pyinfra.operations")) {
         return Vec::new();
     }
-    let names: HashMap<&str, &Expr> = assignments(&body).collect();
+    let names: HashMap<&str, &Expr> = assignments(&body).map(|(n, _, v)| (n, v)).collect();
     let mut out = Vec::new();
-    for (group, value) in assignments(&body) {
+    for (group, _, value) in assignments(&body) {
         if group.starts_with('_') {
             continue;
         }
@@ -173,12 +187,12 @@ fn inventory_settings(text: &str) -> Vec<Setting> {
         if !valid {
             continue;
         }
-        for (key, v) in data.map(|d| dict_items(d, &names)).unwrap_or_default() {
-            out.push((key, format!("group {group}"), value_text(text, v)));
+        for (key, at, v) in data.map(|d| dict_items(d, &names)).unwrap_or_default() {
+            out.push((key, data_value(format!("group {group}"), value_text(text, v), file, &document, at)));
         }
         for (host, data) in host_data {
-            for (key, v) in dict_items(data, &names) {
-                out.push((key, host.clone(), value_text(text, v)));
+            for (key, at, v) in dict_items(data, &names) {
+                out.push((key, data_value(host.clone(), value_text(text, v), file, &document, at)));
             }
         }
     }
@@ -187,21 +201,29 @@ fn inventory_settings(text: &str) -> Vec<Setting> {
 
 /// The module-level assignments of a `group_data` file, as pyinfra keeps them: names not starting
 /// with `__`, or exactly those `__all__` lists.
-fn group_data(text: &str) -> Vec<(String, String)> {
+fn group_data(text: &str, file: &Path) -> Vec<Setting> {
     let body = parse(text);
-    let exported: Option<Vec<String>> = assignments(&body).find(|(n, _)| *n == "__all__").and_then(|(_, v)| match v {
-        Expr::List(l) => {
-            Some(l.elts.iter().filter_map(|e| e.as_string_literal_expr()).map(|s| s.value.to_string()).collect())
-        }
-        Expr::Tuple(t) => {
-            Some(t.elts.iter().filter_map(|e| e.as_string_literal_expr()).map(|s| s.value.to_string()).collect())
-        }
-        _ => None,
-    });
+    let document = Document::new(text.to_string());
+    let place = match (file.parent().and_then(Path::file_name), file.file_name()) {
+        (Some(d), Some(f)) => format!("{}/{}", d.to_string_lossy(), f.to_string_lossy()),
+        _ => file.display().to_string(),
+    };
+    let exported: Option<Vec<String>> =
+        assignments(&body).find(|(n, _, _)| *n == "__all__").and_then(|(_, _, v)| match v {
+            Expr::List(l) => {
+                Some(l.elts.iter().filter_map(|e| e.as_string_literal_expr()).map(|s| s.value.to_string()).collect())
+            }
+            Expr::Tuple(t) => {
+                Some(t.elts.iter().filter_map(|e| e.as_string_literal_expr()).map(|s| s.value.to_string()).collect())
+            }
+            _ => None,
+        });
     assignments(&body)
-        .filter(|(name, _)| !name.starts_with("__"))
-        .filter(|(name, _)| exported.as_ref().is_none_or(|e| e.iter().any(|x| x == name)))
-        .map(|(name, value)| (name.to_string(), value_text(text, value)))
+        .filter(|(name, _, _)| !name.starts_with("__"))
+        .filter(|(name, _, _)| exported.as_ref().is_none_or(|e| e.iter().any(|x| x == name)))
+        .map(|(name, at, value)| {
+            (name.to_string(), data_value(place.clone(), value_text(text, value), file, &document, at))
+        })
         .collect()
 }
 
@@ -224,7 +246,10 @@ mod tests {
         std::fs::write(root.join("group_data/web.py"), "__all__ = ['port']\nport = 80\nhelper = 1\n")?;
         std::fs::write(root.join("deploy.py"), "from pyinfra.operations import apt\nx = [('p', {'nope': 1})]\n")?;
         let keys = data_keys(&root.join("tasks/web.py"));
-        let got: Vec<(String, Vec<(String, String)>)> = keys.into_iter().map(|k| (k.key, k.values)).collect();
+        let got: Vec<(String, Vec<(String, String)>)> = keys
+            .iter()
+            .map(|k| (k.key.clone(), k.values.iter().map(|v| (v.place.clone(), v.value.clone())).collect()))
+            .collect();
         let pairs = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
         assert_eq!(
             got,

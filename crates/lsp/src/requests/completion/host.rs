@@ -62,11 +62,11 @@ fn member_item(member: &Member, index: usize) -> CompletionItem {
 
 /// A data key, with its value as the detail (`8080`, or `web1: 8080, group db: 5432` when it differs).
 fn key_item(key: &DataKey, index: usize) -> CompletionItem {
-    let first = key.values.first().map(|(_, v)| v.as_str()).unwrap_or("");
-    let detail = if key.values.iter().all(|(_, v)| v == first) {
+    let first = key.values.first().map(|v| v.value.as_str()).unwrap_or("");
+    let detail = if key.values.iter().all(|v| v.value == first) {
         first.to_string()
     } else {
-        let all: Vec<String> = key.values.iter().map(|(place, v)| format!("{place}: {v}")).collect();
+        let all: Vec<String> = key.values.iter().map(|v| format!("{}: {}", v.place, v.value)).collect();
         let joined = all.join(", ");
         if joined.chars().count() > MAX_DETAIL_CHARS {
             format!("{}…", joined.chars().take(MAX_DETAIL_CHARS).collect::<String>())
@@ -75,8 +75,8 @@ fn key_item(key: &DataKey, index: usize) -> CompletionItem {
         }
     };
     let mut doc = String::from("Host data, set in the workspace:\n\n");
-    for (place, value) in &key.values {
-        doc.push_str(&format!("- `{place}`: `{value}`\n"));
+    for v in &key.values {
+        doc.push_str(&format!("- `{}`: `{}`\n", v.place, v.value));
     }
     CompletionItem {
         label: key.key.clone(),
