@@ -1,6 +1,7 @@
-//! Completion inside calls that are not catalogue operations: `host.get_fact(` (fact classes, then the
-//! fact's arguments) and the user's own `@operation` / `@deploy` functions (their keyword arguments,
-//! then the global ones).
+//! Completion of the user's own code and of `host.get_fact(`: the operations, deploys and facts of a
+//! workspace module (after `mylib.` or `from tasks.ops import `), the keyword arguments of a call of
+//! the user's `@operation` / `@deploy` function (its own, then the global ones), and in
+//! `host.get_fact(` the fact classes, then the fact's arguments.
 
 use ruff_python_ast as ast;
 use ruff_text_size::{Ranged, TextSize};
