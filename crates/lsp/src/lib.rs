@@ -5,7 +5,9 @@
 //!
 //! Entry points: [`analysis::analyze`] (text in, diagnostics out), [`check::run`] (the CLI).
 //! Code map: `document` (text and positions), `resolve` (what names stand for pyinfra), `operation` and `fact`
-//! (paths and calls against the schema catalogue), `rules/` (one file per diagnostic code),
+//! (paths and calls against the schema catalogue), `workspace/` (the user's own operations, deploys and
+//! facts, and `host.data` keys, read from the workspace's files), `signature` (a call against a catalogue or
+//! user signature), `host_members` (pyinfra's `Host`), `rules/` (one file per diagnostic code),
 //! `hints/` ("would change" hints: static evaluation of arguments per host, planning against the fact cache),
 //! `check` and `output` (the CLI and its formats), `server` and `session` (the language server and the
 //! open documents it owns), `notifications/` and `requests/` (one file per LSP message).
@@ -16,6 +18,7 @@ pub mod diagnostic;
 pub mod document;
 pub mod fact;
 pub mod hints;
+pub mod host_members;
 pub mod local;
 pub mod notifications;
 pub mod operation;
@@ -25,4 +28,6 @@ pub mod resolve;
 pub mod rules;
 pub mod server;
 pub mod session;
+pub mod signature;
 pub mod suggest;
+pub mod workspace;

@@ -7,6 +7,9 @@
 //! Python scoping is not modelled: a name bound anywhere in the file by anything but the same pyinfra
 //! import (an assignment, a parameter, a loop variable, another import) is treated as unknown
 //! everywhere, so a shadowed name is never checked against the schema (no false positives).
+//!
+//! Names that may stand for the user's own code — module-level functions and classes, imports of
+//! non-pyinfra modules — are kept as a [`Target`] under the same rule, for `workspace` to look up.
 
 use std::collections::HashMap;
 
@@ -18,12 +21,53 @@ use ruff_python_ast::{self as ast, Expr, ExprContext, Pattern, Stmt};
 enum Binding {
     /// Always the same pyinfra object, by its dotted path (`pyinfra.operations.apt`).
     Pyinfra(String),
+    /// Always the same module-level definition or non-pyinfra import, which may be the user's own code.
+    Workspace(Target),
     /// Bound to something else (or to different things).
     Other,
 }
 
+/// What a name bound by the user's own code stands for, before any file is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// `import mylib` / `import tasks.ops as ops`: a module, by its dotted name and relative level.
+    Module {
+        /// Dotted module name (empty for `from . import x`'s package).
+        module: String,
+        /// Leading dots of a relative import (0: absolute).
+        level: u32,
+    },
+    /// `from tasks.ops import my_op`: a name of a module (a definition or a submodule).
+    Member {
+        /// Dotted module name.
+        module: String,
+        /// Leading dots of a relative import (0: absolute).
+        level: u32,
+        /// The imported name.
+        name: String,
+    },
+    /// A function or class defined at the top level of this file.
+    Local(String),
+}
+
+impl Target {
+    /// The relative level and dotted parts this target and the attributes after it name
+    /// (`mylib` + `my_op` -> `(0, ["mylib", "my_op"])`); `None` for a local definition.
+    pub fn chain(&self, attrs: &[&str]) -> Option<(u32, Vec<String>)> {
+        let (module, level, name) = match self {
+            Target::Module { module, level } => (module, *level, None),
+            Target::Member { module, level, name } => (module, *level, Some(name)),
+            Target::Local(_) => return None,
+        };
+        let mut parts: Vec<String> = module.split('.').filter(|p| !p.is_empty()).map(str::to_string).collect();
+        parts.extend(name.cloned());
+        parts.extend(attrs.iter().map(|a| a.to_string()));
+        Some((level, parts))
+    }
+}
+
 /// The names of one file that resolve to pyinfra objects.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Bindings {
     names: HashMap<String, Binding>,
     imports_pyinfra: bool,
@@ -32,7 +76,7 @@ pub struct Bindings {
 impl Bindings {
     /// Collect every binding of `body`.
     pub fn collect(body: &[Stmt]) -> Bindings {
-        let mut collector = Collector { bindings: Bindings::default() };
+        let mut collector = Collector { bindings: Bindings::default(), depth: 0 };
         collector.visit_body(body);
         collector.bindings
     }
@@ -48,7 +92,7 @@ impl Bindings {
         match expr {
             Expr::Name(name) => match self.names.get(name.id.as_str())? {
                 Binding::Pyinfra(path) => Some(path.clone()),
-                Binding::Other => None,
+                _ => None,
             },
             Expr::Attribute(attr) => {
                 let mut base = self.qualified(&attr.value)?;
@@ -58,6 +102,54 @@ impl Bindings {
             }
             _ => None,
         }
+    }
+
+    /// The user-code target a name or attribute chain starts from, with the attribute names after it
+    /// (`mylib.my_op` -> `(Module mylib, ["my_op"])`), if its first name certainly stands for one.
+    pub fn workspace<'e>(&self, expr: &'e Expr) -> Option<(&Target, Vec<&'e str>)> {
+        match expr {
+            Expr::Name(name) => match self.names.get(name.id.as_str())? {
+                Binding::Workspace(target) => Some((target, Vec::new())),
+                _ => None,
+            },
+            Expr::Attribute(attr) => {
+                let (target, mut attrs) = self.workspace(&attr.value)?;
+                attrs.push(attr.attr.as_str());
+                Some((target, attrs))
+            }
+            _ => None,
+        }
+    }
+
+    /// The user-code target and attributes of dotted source text (`mylib.sub` -> `(Module mylib, [sub])`).
+    pub fn workspace_text<'t>(&self, dotted: &'t str) -> Option<(&Target, Vec<&'t str>)> {
+        let mut parts = dotted.split('.');
+        let target = self.target(parts.next()?)?;
+        Some((target, parts.collect()))
+    }
+
+    /// The user-code target `name` is bound to, if it is bound to exactly one.
+    pub fn target(&self, name: &str) -> Option<&Target> {
+        match self.names.get(name)? {
+            Binding::Workspace(target) => Some(target),
+            _ => None,
+        }
+    }
+
+    /// Every name certainly bound to a pyinfra object, with its dotted path.
+    pub fn pyinfra_names(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.names.iter().filter_map(|(name, binding)| match binding {
+            Binding::Pyinfra(path) => Some((name.as_str(), path.as_str())),
+            _ => None,
+        })
+    }
+
+    /// Every name certainly bound to one user-code target.
+    pub fn workspace_names(&self) -> impl Iterator<Item = (&str, &Target)> {
+        self.names.iter().filter_map(|(name, binding)| match binding {
+            Binding::Workspace(target) => Some((name.as_str(), target)),
+            _ => None,
+        })
     }
 
     /// The dotted pyinfra path of dotted source text (`ops.apt` -> `pyinfra.operations.apt`), for
@@ -97,6 +189,8 @@ pub fn is_pyinfra(module: &str) -> bool {
 
 struct Collector {
     bindings: Bindings,
+    /// How many functions and classes enclose the statement being visited (0: module level).
+    depth: usize,
 }
 
 impl Collector {
@@ -112,7 +206,11 @@ impl Collector {
                     (top, top)
                 }
             };
-            let binding = if is_pyinfra(path) { Binding::Pyinfra(path.to_string()) } else { Binding::Other };
+            let binding = if is_pyinfra(path) {
+                Binding::Pyinfra(path.to_string())
+            } else {
+                Binding::Workspace(Target::Module { module: path.to_string(), level: 0 })
+            };
             self.bindings.bind(bound, binding);
         }
     }
@@ -122,6 +220,7 @@ impl Collector {
             (Some(module), 0) => Some(module.as_str()),
             _ => None,
         };
+        let relative = import.module.as_ref().map_or("", |m| m.as_str());
         let pyinfra = module.filter(|m| is_pyinfra(m));
         self.bindings.imports_pyinfra |= pyinfra.is_some();
         for alias in &import.names {
@@ -131,7 +230,11 @@ impl Collector {
             let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
             let binding = match pyinfra {
                 Some(m) => Binding::Pyinfra(format!("{m}.{}", alias.name.as_str())),
-                None => Binding::Other,
+                None => Binding::Workspace(Target::Member {
+                    module: relative.to_string(),
+                    level: import.level,
+                    name: alias.name.to_string(),
+                }),
             };
             self.bindings.bind(bound, binding);
         }
@@ -152,8 +255,15 @@ impl<'a> Visitor<'a> for Collector {
         match stmt {
             Stmt::Import(import) => self.import(import),
             Stmt::ImportFrom(import) => self.import_from(import),
-            Stmt::FunctionDef(def) => self.bindings.bind_other(def.name.as_str()),
-            Stmt::ClassDef(def) => self.bindings.bind_other(def.name.as_str()),
+            Stmt::FunctionDef(ast::StmtFunctionDef { name, .. }) | Stmt::ClassDef(ast::StmtClassDef { name, .. }) => {
+                let binding =
+                    if self.depth == 0 { Binding::Workspace(Target::Local(name.to_string())) } else { Binding::Other };
+                self.bindings.bind(name.as_str(), binding);
+                self.depth += 1;
+                visitor::walk_stmt(self, stmt);
+                self.depth -= 1;
+                return;
+            }
             _ => {}
         }
         visitor::walk_stmt(self, stmt);
@@ -251,6 +361,33 @@ mod tests {
         assert_eq!(resolve("from pyinfra.operations import apt\n[apt for apt in x]\napt.update"), None);
         assert_eq!(resolve("from mylib import apt\napt.update"), None);
         assert_eq!(resolve("from .ops import apt\napt.update"), None);
+    }
+
+    /// The user-code target and attributes of the expression on the last line of `src`.
+    fn target(src: &str) -> Option<(Target, Vec<String>)> {
+        let parsed = parse_unchecked_source(src, PySourceType::Python);
+        let body = &parsed.syntax().body;
+        let bindings = Bindings::collect(body);
+        let Some(Stmt::Expr(last)) = body.last() else { panic!("last statement is not an expression") };
+        bindings.workspace(&last.value).map(|(t, attrs)| (t.clone(), attrs.iter().map(|a| a.to_string()).collect()))
+    }
+
+    #[test]
+    fn user_code_targets() {
+        let member =
+            |module: &str, level, name: &str| Target::Member { module: module.into(), level, name: name.into() };
+        assert_eq!(target("from tasks.ops import my_op\nmy_op"), Some((member("tasks.ops", 0, "my_op"), vec![])));
+        assert_eq!(target("from . import ops\nops.my_op"), Some((member("", 1, "ops"), vec!["my_op".into()])));
+        assert_eq!(
+            target("import tasks.ops\ntasks.ops.f"),
+            Some((Target::Module { module: "tasks".into(), level: 0 }, vec!["ops".into(), "f".into()]))
+        );
+        assert_eq!(target("def f(): pass\nf"), Some((Target::Local("f".into()), vec![])));
+        assert_eq!(target("class A:\n    def f(self): pass\nf"), None);
+        assert_eq!(target("def f(): pass\nf = 1\nf"), None);
+        assert_eq!(target("from pyinfra.operations import apt\napt"), None);
+        let chain = member("tasks.ops", 0, "my_op").chain(&["x"]);
+        assert_eq!(chain, Some((0, vec!["tasks".into(), "ops".into(), "my_op".into(), "x".into()])));
     }
 
     #[test]

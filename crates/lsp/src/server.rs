@@ -79,7 +79,15 @@ impl LanguageServer for Backend {
                 position_encoding: Some(PositionEncodingKind::UTF16),
                 text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::INCREMENTAL)),
                 completion_provider: Some(CompletionOptions {
-                    trigger_characters: Some(vec![".".into(), "(".into(), ",".into(), "=".into(), " ".into()]),
+                    trigger_characters: Some(vec![
+                        ".".into(),
+                        "(".into(),
+                        ",".into(),
+                        "=".into(),
+                        " ".into(),
+                        "\"".into(),
+                        "'".into(),
+                    ]),
                     ..CompletionOptions::default()
                 }),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
@@ -101,10 +109,11 @@ impl LanguageServer for Backend {
         if !self.watch_files.load(Ordering::Relaxed) {
             return;
         }
-        // A new `rinfra-exec` run rewrites `.rinfra/`: hear of it to refresh the hints.
-        let options = DidChangeWatchedFilesRegistrationOptions {
-            watchers: vec![FileSystemWatcher { glob_pattern: GlobPattern::String("**/.rinfra/**".into()), kind: None }],
-        };
+        // A new `rinfra-exec` run rewrites `.rinfra/`: hear of it to refresh the hints. A saved Python
+        // module may hold the user operations, facts or host data that open deploys use.
+        let watch = |glob: &str| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.into()), kind: None };
+        let options =
+            DidChangeWatchedFilesRegistrationOptions { watchers: vec![watch("**/.rinfra/**"), watch("**/*.py")] };
         let registration = Registration {
             id: "rinfra-cache".into(),
             method: "workspace/didChangeWatchedFiles".into(),
@@ -114,26 +123,38 @@ impl LanguageServer for Backend {
         let _ = self.client.register_capability(vec![registration]).await;
     }
 
-    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let paths: Vec<String> = params.changes.iter().map(|c| c.uri.path().to_string()).collect();
+        let cache_changed = paths.iter().any(|p| p.contains("/.rinfra/"));
+        // A saved workspace module may define the user operations an open deploy calls.
+        let python_changed = paths.iter().any(|p| p.ends_with(".py") && !p.contains("/.rinfra/"));
         let (uris, mode) = {
             let mut session = self.session();
-            session.hint_cache.clear();
+            if cache_changed {
+                session.hint_cache.clear();
+            }
+            if python_changed {
+                session.reanalyze();
+            }
             (session.uris(), session.hint_mode)
         };
+        if python_changed || (cache_changed && mode == HintMode::Diagnostic) {
+            for uri in uris {
+                let params = self.session().get(&uri).map(|doc| crate::notifications::publish(uri.clone(), doc));
+                if let Some(params) = params {
+                    self.publish(params).await;
+                }
+            }
+        }
+        if !cache_changed {
+            return;
+        }
         match mode {
             HintMode::Inlay if self.refresh_inlay.load(Ordering::Relaxed) => {
                 let _ = self.client.inlay_hint_refresh().await;
             }
             HintMode::CodeLens if self.refresh_lens.load(Ordering::Relaxed) => {
                 let _ = self.client.code_lens_refresh().await;
-            }
-            HintMode::Diagnostic => {
-                for uri in uris {
-                    let params = self.session().get(&uri).map(|doc| crate::notifications::publish(uri.clone(), doc));
-                    if let Some(params) = params {
-                        self.publish(params).await;
-                    }
-                }
             }
             _ => {}
         }
@@ -162,19 +183,23 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let diagnostics = did_open::did_open(&mut self.session(), params);
-        self.publish(diagnostics).await;
+        for diagnostics in diagnostics {
+            self.publish(diagnostics).await;
+        }
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let diagnostics = did_change::did_change(&mut self.session(), params);
-        if let Some(diagnostics) = diagnostics {
+        for diagnostics in diagnostics {
             self.publish(diagnostics).await;
         }
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let diagnostics = did_close::did_close(&mut self.session(), params);
-        self.publish(diagnostics).await;
+        for diagnostics in diagnostics {
+            self.publish(diagnostics).await;
+        }
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {

@@ -73,10 +73,14 @@ problems/deploy.py:34:1: RI010 Fact `files.File` is missing required argument `p
 problems/deploy.py:34:21: RI010 Unknown argument `pth` for fact `files.File`; did you mean `path`?
 problems/deploy.py:38:15: RI011 Local file `files/missing.conf` not found next to the deploy or in a parent directory
 problems/deploy.py:39:15: RI012 `templates` is a directory; `files.put` uploads one file, use `files.sync` for a directory
+problems/user_ops.py:11:44: RI002 Unknown argument `presnt` for `ensure_line`; did you mean `present`?
+problems/user_ops.py:12:1: RI003 `ensure_line` is missing required argument `line`
+problems/user_ops.py:13:11: RI004 `motd` takes 1 positional argument but 2 were given
+problems/user_ops.py:14:1: RI010 Fact `LineCount` is missing required argument `path`
 ";
     assert_eq!(stdout(&out), expected);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "Found 22 problems.");
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "Found 26 problems.");
 }
 
 #[test]

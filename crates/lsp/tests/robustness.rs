@@ -99,3 +99,46 @@ proptest! {
         prop_assert!(start <= end);
     }
 }
+
+/// The valid corpus's user operations module and the deploy that imports it.
+fn user_code() -> (String, String) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid");
+    let read = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap_or_default();
+    (read("tasks/custom_ops.py"), read("user_operations.py"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// A mutated workspace module and a mutated deploy importing it, on disk: analysis and every
+    /// request at a random position answer without panicking.
+    #[test]
+    fn mutated_user_code_on_disk(
+        cut in 0usize..2000, len in 0usize..120, insert in ".{0,12}", deploy_cut in 0usize..2000, at in 0u32..60,
+    ) {
+        use rinfra_lsp::requests::{completion, definition, hover, signature_help};
+        use tower_lsp_server::ls_types::Position as LspPosition;
+        let (ops, deploy) = user_code();
+        let start = boundary(&ops, cut);
+        let end = boundary(&ops, start + len);
+        let ops = format!("{}{insert}{}", &ops[..start], &ops[end..]);
+        let deploy_start = boundary(&deploy, deploy_cut);
+        let deploy = format!("{}{insert}{}", &deploy[..deploy_start], &deploy[deploy_start..]);
+        let root = tempfile::tempdir().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        std::fs::create_dir_all(root.path().join("tasks")).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        std::fs::write(root.path().join("tasks/custom_ops.py"), &ops).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let path = root.path().join("deploy.py");
+        let analysis = rinfra_lsp::analysis::analyze_file(&deploy, Some(&path));
+        for d in &analysis.diagnostics {
+            prop_assert!(d.range.end() <= TextSize::of(deploy.as_str()));
+        }
+        let doc = rinfra_lsp::session::OpenDocument::new(1, deploy.clone(), Some(&path));
+        for line in 0..doc.document.text().lines().count() as u32 {
+            let p = LspPosition { line, character: at };
+            let _ = completion::completion(&doc, p);
+            let _ = hover::hover(&doc, p);
+            let _ = definition::definition(&doc, p);
+            let _ = signature_help::signature_help(&doc, p);
+        }
+    }
+}

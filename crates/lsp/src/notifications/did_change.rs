@@ -4,9 +4,15 @@ use tower_lsp_server::ls_types::{DidChangeTextDocumentParams, PublishDiagnostics
 
 use crate::session::Session;
 
-/// Apply the change; returns the diagnostics to publish, or `None` for a document that is not open.
-pub fn did_change(session: &mut Session, params: DidChangeTextDocumentParams) -> Option<PublishDiagnosticsParams> {
+/// Apply the change; returns the diagnostics to publish: the document's, then those of the other open
+/// documents when the change touched definitions they may import (empty for a document not open).
+pub fn did_change(session: &mut Session, params: DidChangeTextDocumentParams) -> Vec<PublishDiagnosticsParams> {
     let id = params.text_document;
-    let doc = session.change(&id.uri, id.version, params.content_changes)?;
-    Some(super::publish(id.uri, doc))
+    let mut out: Vec<PublishDiagnosticsParams> = session
+        .change(&id.uri, id.version, params.content_changes)
+        .map(|doc| super::publish(id.uri, doc))
+        .into_iter()
+        .collect();
+    out.extend(super::republish(session));
+    out
 }

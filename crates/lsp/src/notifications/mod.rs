@@ -6,7 +6,7 @@ use tower_lsp_server::ls_types::{
 
 use crate::diagnostic::Severity;
 use crate::rules::Rule;
-use crate::session::OpenDocument;
+use crate::session::{OpenDocument, Session};
 
 pub mod did_change;
 pub mod did_close;
@@ -34,6 +34,12 @@ pub fn publish(uri: Uri, doc: &OpenDocument) -> PublishDiagnosticsParams {
         })
         .collect();
     PublishDiagnosticsParams { uri, diagnostics, version: Some(doc.version) }
+}
+
+/// The diagnostics of the documents the session parsed again because a module they import changed.
+pub fn republish(session: &mut Session) -> Vec<PublishDiagnosticsParams> {
+    let uris = session.take_reanalyzed();
+    uris.into_iter().filter_map(|uri| session.get(&uri).map(|doc| publish(uri.clone(), doc))).collect()
 }
 
 /// The document model's position as LSP's.

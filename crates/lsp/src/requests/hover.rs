@@ -12,9 +12,12 @@ use rinfra_facts::schema::catalogue;
 use super::{argument_markdown, fact_markdown, operation_markdown};
 use crate::analysis::Module;
 use crate::fact::{self, FACTS, FactPath};
+use crate::host_members::{HOST, HOST_DATA, HOST_DATA_MEMBERS, HOST_MEMBERS};
 use crate::notifications::lsp_position;
 use crate::operation::{OPERATIONS, OpPath, classify};
 use crate::session::{OpenDocument, position};
+use crate::workspace::DefKind;
+use crate::workspace::inventory::data_keys;
 
 /// The hover at `at`.
 pub fn hover(doc: &OpenDocument, at: Position) -> Option<Hover> {
@@ -61,6 +64,18 @@ fn describe_path(path: &str) -> Option<String> {
     }
 }
 
+/// Markdown for a member of `host` or `host.data` (`pyinfra.host.get_fact`).
+fn describe_host_member(path: &str) -> Option<String> {
+    let (owner, name) = path.rsplit_once('.')?;
+    let members = match owner {
+        HOST => HOST_MEMBERS,
+        HOST_DATA => HOST_DATA_MEMBERS,
+        _ => return None,
+    };
+    let member = members.iter().find(|m| m.name == name)?;
+    Some(format!("```python\n{}\n```\n\n{}\n", member.signature, member.doc))
+}
+
 /// Markdown for a path below `pyinfra.operations` (an operation or a module).
 fn describe(path: &str) -> Option<String> {
     match classify(path) {
@@ -87,14 +102,48 @@ impl Finder<'_> {
     }
 
     fn qualified(&mut self, expr: &Expr, range: TextRange) {
-        let Some(path) = self.module.bindings.qualified(expr) else { return };
-        if let Some(md) = describe_path(&path) {
+        let Some(path) = self.module.bindings.qualified(expr) else {
+            if let Some(def) = self.module.user_def(expr) {
+                self.found = Some((range, def.markdown()));
+            }
+            return;
+        };
+        if let Some(md) = describe_path(&path).or_else(|| describe_host_member(&path)).or_else(|| self.data_key(&path))
+        {
             self.found = Some((range, md));
         }
     }
 
+    /// `host.data.port`: where the workspace's inventory and group data set the key, and to what.
+    fn data_key(&self, path: &str) -> Option<String> {
+        let key = path.strip_prefix(HOST_DATA)?.strip_prefix('.')?;
+        let found = data_keys(self.module.path()?).into_iter().find(|k| k.key == key)?;
+        let mut md = format!("```python\nhost.data.{key}\n```\n\nSet in the workspace:\n\n");
+        for v in &found.values {
+            md.push_str(&format!("- `{}`: `{}`\n", v.place, v.value));
+        }
+        Some(md)
+    }
+
+    /// A keyword of a call of the user's own operation or deploy: its parameter, or a global argument.
+    fn user_keyword(&mut self, call: &ast::ExprCall) {
+        let Some(def) = self.module.user_def(&call.func) else { return };
+        if !matches!(def.kind, DefKind::Operation | DefKind::Deploy) {
+            return;
+        }
+        for keyword in &call.arguments.keywords {
+            let Some(name) = keyword.arg.as_ref().filter(|n| self.hit(n.range)) else { continue };
+            if let Some(arg) = catalogue().global(name.as_str()) {
+                // pyinfra takes a global argument's keyword first, even over a parameter of that name.
+                self.found = Some((name.range, argument_markdown(arg, true)));
+            } else if let Some(param) = def.keyword_param(name.as_str()) {
+                self.found = Some((name.range, crate::requests::completion::user::param_markdown(&def, param)));
+            }
+        }
+    }
+
     fn keyword(&mut self, call: &ast::ExprCall) {
-        let Some(op) = self.module.op_call(call) else { return };
+        let Some(op) = self.module.op_call(call) else { return self.user_keyword(call) };
         for keyword in &call.arguments.keywords {
             let Some(name) = &keyword.arg else { continue };
             if !self.hit(name.range) {
@@ -205,6 +254,43 @@ mod tests {
         assert!(md.starts_with("```python\ndnf.key(") && md.ends_with("\n---\n\n**no change (1 host)**\n"), "{md}");
         assert_eq!(text(with_hint(None, hint)), "**no change (1 host)**\n");
         assert!(with_hint(None, None).is_none());
+    }
+
+    #[test]
+    fn user_operations_facts_and_their_arguments() {
+        let head = "from pyinfra import host\nfrom pyinfra.api import operation, FactBase\n\
+                    @operation()\ndef my_op(path: str, mode='644'):\n    \"Set a mode.\"\n    yield 'x'\n\
+                    class Mounts(FactBase):\n    def command(self, path):\n        return 'x'\n";
+        let md = hover_text(&format!("{head}my_o$0p('/a')")).unwrap_or_default();
+        assert_eq!(md, "```python\nmy_op(path: str, mode='644')\n```\n\nYour own operation.\n\nSet a mode.\n");
+        let md = hover_text(&format!("{head}my_op('/a', mo$0de='1')")).unwrap_or_default();
+        assert!(md.starts_with("```python\nmode='644'\n```\n\nArgument of your operation `my_op`."), "{md}");
+        let md = hover_text(&format!("{head}my_op('/a', _su$0do=True)")).unwrap_or_default();
+        assert!(md.contains("Global argument"), "{md}");
+        let md = hover_text(&format!("{head}host.get_fact(Mou$0nts, '/')")).unwrap_or_default();
+        assert!(md.starts_with("```python\nMounts(path)\n```\n\nYour own fact."), "{md}");
+    }
+
+    #[test]
+    fn host_members() {
+        let md = hover_text("from pyinfra import host\nhost.get_f$0act").unwrap_or_default();
+        assert!(md.starts_with("```python\nget_fact(name_or_cls"), "{md}");
+        let md = hover_text("from pyinfra import host\nhost.data.g$0et('x')").unwrap_or_default();
+        assert!(md.starts_with("```python\nget(key: str, default=None)"), "{md}");
+    }
+
+    #[test]
+    fn host_data_keys_show_where_they_are_set() -> Result<(), Box<dyn std::error::Error>> {
+        let root = tempfile::tempdir()?;
+        std::fs::write(root.path().join("inventory.py"), "web = [('web1', {'port': 8080})]\n")?;
+        let src = "from pyinfra import host\nx = host.data.port\n";
+        let doc = OpenDocument::new(1, src.to_string(), Some(&root.path().join("deploy.py")));
+        let md = match hover(&doc, Position { line: 1, character: 16 }).map(|h| h.contents) {
+            Some(HoverContents::Markup(m)) => m.value,
+            _ => String::new(),
+        };
+        assert_eq!(md, "```python\nhost.data.port\n```\n\nSet in the workspace:\n\n- `web1`: `8080`\n");
+        Ok(())
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! Checks the arguments that `host.get_fact(Fact, ...)` passes on to the fact: keywords the fact
 //! does not take (global arguments such as `_sudo` are fine), too many positional arguments, and
 //! required arguments left out. A call that unpacks `*args` or `**kwargs` is only checked for
-//! unknown keywords given by name.
+//! unknown keywords given by name. Your own `FactBase` subclasses are checked against the
+//! parameters of their `command(self, ...)` method.
 //!
 //! ### Why is this bad?
 //! pyinfra raises a `TypeError` when it builds the fact's command, in the middle of the deploy.
@@ -19,72 +20,51 @@
 //! host.get_fact(File, path="/etc/motd")
 //! ```
 
-use ruff_text_size::Ranged;
-
-use rinfra_facts::schema::{ArgKind, Dflt, catalogue};
-
 use crate::diagnostic::Diagnostic;
-use crate::fact::FactCall;
 use crate::rules::Rule;
+use crate::signature::Signature;
 use crate::suggest::{did_you_mean, hint};
 
-/// Check the fact arguments of a `host.get_fact` call.
-pub fn check(call: &FactCall<'_>, out: &mut Vec<Diagnostic>) {
-    let params = call.fact.args;
-    let takes_kwargs = params.iter().any(|a| a.kind == ArgKind::VarKwargs);
-    let takes_args = params.iter().any(|a| a.kind == ArgKind::VarArgs);
-    let positional_params: Vec<_> = params.iter().take_while(|a| a.kind == ArgKind::Normal).collect();
-    let keywords = &call.call.arguments.keywords;
-    if !takes_kwargs {
-        for keyword in keywords {
+/// Check the fact arguments of a `host.get_fact` call against the fact's `command` signature.
+pub fn check(call: &Signature<'_, '_>, out: &mut Vec<Diagnostic>) {
+    if !call.takes_var_kwargs() {
+        for keyword in &call.call.arguments.keywords {
             let Some(name) = &keyword.arg else { continue };
-            let known = params.iter().any(|a| a.kind == ArgKind::Normal && a.name == name.as_str());
-            if known || catalogue().global(name.as_str()).is_some() {
+            if call.accepts_keyword(name.as_str()) {
                 continue;
             }
-            let names = params.iter().filter(|a| a.kind == ArgKind::Normal).map(|a| a.name);
+            let own = call.own_keywords();
             out.push(Diagnostic::new(
                 Rule::InvalidFactArguments,
                 name.range,
-                format!(
-                    "Unknown argument `{name}` for fact `{}`{}",
-                    call.full_name(),
-                    hint(did_you_mean(name.as_str(), names))
-                ),
+                format!("Unknown argument `{name}` for fact `{}`{}", call.name, hint(did_you_mean(name.as_str(), own))),
             ));
         }
     }
     if call.has_splat() {
         return;
     }
-    let given: Vec<_> = call.positional_args().collect();
-    if !takes_args && given.len() > positional_params.len() {
-        let (first, last) = (given[positional_params.len()], given[given.len() - 1]);
+    if !call.takes_var_args()
+        && let Some((takes, range)) = super::too_many_positional::extra(call)
+    {
         out.push(Diagnostic::new(
             Rule::InvalidFactArguments,
-            first.range().cover(last.range()),
+            range,
             format!(
-                "Fact `{}` takes {} positional {} but {} were given",
-                call.full_name(),
-                positional_params.len(),
-                if positional_params.len() == 1 { "argument" } else { "arguments" },
-                given.len()
+                "Fact `{}` takes {takes} positional {} but {} were given",
+                call.name,
+                if takes == 1 { "argument" } else { "arguments" },
+                call.positional_args().count()
             ),
         ));
     }
-    let missing: Vec<String> = params
-        .iter()
-        .enumerate()
-        .filter(|(i, a)| a.kind == ArgKind::Normal && a.default == Dflt::Required && *i >= given.len())
-        .filter(|(_, a)| !keywords.iter().any(|k| k.arg.as_ref().is_some_and(|n| n.as_str() == a.name)))
-        .map(|(_, a)| format!("`{}`", a.name))
-        .collect();
+    let missing = super::missing_argument::missing(call);
     if !missing.is_empty() {
         let noun = if missing.len() == 1 { "argument" } else { "arguments" };
         out.push(Diagnostic::new(
             Rule::InvalidFactArguments,
-            call.call.func.range(),
-            format!("Fact `{}` is missing required {noun} {}", call.full_name(), missing.join(", ")),
+            call.callee_range(),
+            format!("Fact `{}` is missing required {noun} {}", call.name, missing.join(", ")),
         ));
     }
 }

@@ -7,6 +7,7 @@ use ruff_text_size::TextRange;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::operation::OpCall;
+use crate::signature::Signature;
 
 pub mod deprecated_operation;
 pub mod invalid_enum_value;
@@ -140,11 +141,16 @@ impl Rule {
 /// Run every per-call rule on a call of a known operation.
 pub fn check_call(call: &OpCall<'_>, out: &mut Vec<Diagnostic>) {
     check_callee(call, out);
+    check_arguments(&Signature::operation(call), out);
+    wrong_literal_type::check(call, out);
+    invalid_enum_value::check(call, out);
+}
+
+/// Run the argument rules (RI002, RI003, RI004) on a call matched to a signature.
+pub fn check_arguments(call: &Signature<'_, '_>, out: &mut Vec<Diagnostic>) {
     too_many_positional::check(call, out);
     unknown_argument::check(call, out);
     missing_argument::check(call, out);
-    wrong_literal_type::check(call, out);
-    invalid_enum_value::check(call, out);
 }
 
 /// Run the rules that look at the controller's files, for a deploy whose path is known.

@@ -5,7 +5,8 @@
 //!
 //! ### Why is this bad?
 //! Python raises a `TypeError` when the operation is called. Global arguments such as `_sudo` can only
-//! be given by keyword. Calls that unpack `*args` or `**kwargs` are not checked.
+//! be given by keyword. Calls that unpack `*args` or `**kwargs` are not checked. Your own
+//! `@operation()` and `@deploy()` functions are checked against their Python signature.
 //!
 //! ### Example
 //! ```python
@@ -20,23 +21,30 @@
 use ruff_text_size::Ranged;
 
 use crate::diagnostic::Diagnostic;
-use crate::operation::OpCall;
 use crate::rules::Rule;
+use crate::signature::Signature;
 
 /// Report positional arguments past the last positional parameter.
-pub fn check(call: &OpCall<'_>, out: &mut Vec<Diagnostic>) {
+pub fn check(call: &Signature<'_, '_>, out: &mut Vec<Diagnostic>) {
     if call.takes_var_args() || call.has_splat() {
         return;
     }
-    let takes = call.positional_params().count();
-    let args = &call.call.arguments.args;
-    let (Some(first), Some(last)) = (args.get(takes), args.last()) else { return };
+    let Some((takes, range)) = extra(call) else { return };
+    let given = call.positional_args().count();
     let noun = if takes == 1 { "argument" } else { "arguments" };
     out.push(Diagnostic::new(
         Rule::TooManyPositional,
-        first.range().cover(last.range()),
-        format!("`{}` takes {takes} positional {noun} but {} were given", call.full_name(), args.len()),
+        range,
+        format!("`{}` takes {takes} positional {noun} but {given} were given", call.name),
     ));
+}
+
+/// How many positional parameters there are and the range of the arguments beyond them, if any.
+pub fn extra(call: &Signature<'_, '_>) -> Option<(usize, ruff_text_size::TextRange)> {
+    let takes = call.positional_params().count();
+    let args: Vec<_> = call.positional_args().collect();
+    let (first, last) = (args.get(takes)?, args.last()?);
+    Some((takes, first.range().cover(last.range())))
 }
 
 #[cfg(test)]

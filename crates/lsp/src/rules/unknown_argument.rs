@@ -8,7 +8,8 @@
 //! pyinfra rejects the call with a `TypeError`; usually the name is misspelt.
 //!
 //! Operations that take `**kwargs` (`files.template`, `python.call`) accept any keyword, and a call
-//! that unpacks `*args` or `**kwargs` is not checked.
+//! that unpacks `*args` or `**kwargs` is not checked. Your own `@operation()` and `@deploy()`
+//! functions (in the file or a workspace module it imports) are checked against their Python signature.
 //!
 //! ### Example
 //! ```python
@@ -20,30 +21,27 @@
 //! apt.packages(packages=["nginx"], _sudo=True)
 //! ```
 
-use rinfra_facts::schema::{ArgKind, catalogue};
-
 use crate::diagnostic::Diagnostic;
-use crate::operation::OpCall;
 use crate::rules::Rule;
+use crate::signature::Signature;
 use crate::suggest::{did_you_mean, hint};
 
-/// Report keywords the operation does not accept.
-pub fn check(call: &OpCall<'_>, out: &mut Vec<Diagnostic>) {
+/// Report keywords the callee does not accept.
+pub fn check(call: &Signature<'_, '_>, out: &mut Vec<Diagnostic>) {
     if call.takes_var_kwargs() || call.has_splat() {
         return;
     }
     for keyword in &call.call.arguments.keywords {
         let Some(name) = &keyword.arg else { continue };
         let name = name.as_str();
-        if call.param(name).is_some() || catalogue().global(name).is_some() {
+        if call.accepts_keyword(name) {
             continue;
         }
-        let own = call.target.args.iter().filter(|a| a.kind == ArgKind::Normal).map(|a| a.name);
-        let suggestion = did_you_mean(name, own.chain(catalogue().globals.iter().map(|a| a.name)));
+        let suggestion = did_you_mean(name, call.keyword_names());
         out.push(Diagnostic::new(
             Rule::UnknownArgument,
             keyword.arg.as_ref().map_or(keyword.range, |a| a.range),
-            format!("Unknown argument `{name}` for `{}`{}", call.full_name(), hint(suggestion)),
+            format!("Unknown argument `{name}` for `{}`{}", call.name, hint(suggestion)),
         ));
     }
 }

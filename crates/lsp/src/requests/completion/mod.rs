@@ -1,4 +1,5 @@
-//! `textDocument/completion`: modules after `from pyinfra.operations import ` and `pyinfra.operations.`,
+//! `textDocument/completion`: `host.` members and `host.data` keys (`host`), fact classes in
+//! `host.get_fact(` and your own operations' keywords (`user`), modules after `from pyinfra.operations import ` and `pyinfra.operations.`,
 //! operations after `apt.`, facts modules and fact classes likewise below `pyinfra.facts`, and inside an operation call its keyword arguments (its own first, then the
 //! global ones, those already given left out) and the allowed values of an enum argument after `=`.
 //!
@@ -19,6 +20,9 @@ use crate::fact::FACTS;
 use crate::operation::{OPERATIONS, OpCall};
 use crate::session::{OpenDocument, position};
 
+mod host;
+pub(crate) mod user;
+
 /// The completions at `at`.
 pub fn completion(doc: &OpenDocument, at: Position) -> Option<CompletionResponse> {
     let items = items(doc, at);
@@ -27,18 +31,26 @@ pub fn completion(doc: &OpenDocument, at: Position) -> Option<CompletionResponse
 
 fn items(doc: &OpenDocument, at: Position) -> Vec<CompletionItem> {
     let offset = doc.document.offset(position(at));
-    if in_string_or_comment(doc, offset) {
-        return Vec::new();
-    }
     let line_start = doc.document.offset(position(Position { line: at.line, character: 0 }));
     let text = doc.document.text();
     let prefix = text.get(line_start.to_usize()..offset.to_usize()).unwrap_or("");
+    // `host.data.get("` is the one string whose content is completed.
+    if let Some(items) = host::data_key_string_items(doc, prefix) {
+        return items;
+    }
+    if in_string_or_comment(doc, offset) {
+        return Vec::new();
+    }
+    if let Some(items) = user::import_items(doc, prefix) {
+        return items;
+    }
     if let Some(items) = import_items(prefix) {
         return items;
     }
     let word = dotted_word(prefix);
     if let Some((base, _partial)) = word.rsplit_once('.') {
-        return doc.module.bindings.qualified_text(base).map(|path| members(&path)).unwrap_or_default();
+        let Some(path) = doc.module.bindings.qualified_text(base) else { return user::module_members(doc, base) };
+        return host::member_items(doc, &path).unwrap_or_else(|| members(&path));
     }
     call_items(doc, offset, word.len())
 }
@@ -173,14 +185,18 @@ fn module_item(name: &str, doc: &str) -> CompletionItem {
     }
 }
 
-/// Inside an operation call: keyword arguments where one can start, enum values after `name=`.
+/// Inside an operation call: keyword arguments where one can start, enum values after `name=`; inside
+/// `host.get_fact(`: fact classes, then the fact's arguments; inside a call of the user's own
+/// operation or deploy: its keyword arguments.
 fn call_items(doc: &OpenDocument, offset: TextSize, word_len: usize) -> Vec<CompletionItem> {
     let text = doc.document.text();
     let Some(call) = enclosing_call(&doc.module.parsed.syntax().body, text, offset) else { return Vec::new() };
-    let Some(op) = doc.module.op_call(call) else { return Vec::new() };
     // The call's text from its `(` up to the word being typed, which may span several lines.
     let word_start = offset.to_usize().saturating_sub(word_len);
     let before = text.get(call.arguments.range.start().to_usize()..word_start).unwrap_or("").trim_end();
+    let Some(op) = doc.module.op_call(call) else {
+        return user::call_items(doc, call, before, TextSize::new(word_start as u32));
+    };
     if before.ends_with('(') || before.ends_with(',') {
         return keyword_items(&op);
     }
@@ -204,7 +220,7 @@ fn keyword_items(op: &OpCall<'_>) -> Vec<CompletionItem> {
     own.chain(globals.map(|(i, a)| item(a, true, i))).collect()
 }
 
-fn item(arg: &Arg, global: bool, index: usize) -> CompletionItem {
+pub(super) fn item(arg: &Arg, global: bool, index: usize) -> CompletionItem {
     let detail = match super::default_repr(arg.default) {
         Some(d) => format!("{} = {d}", arg.ty),
         None => format!("{} (required)", arg.ty),
@@ -236,7 +252,7 @@ fn value_items(arg: &Arg) -> Vec<CompletionItem> {
         .collect()
 }
 
-fn markdown(value: String) -> Documentation {
+pub(super) fn markdown(value: String) -> Documentation {
     Documentation::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value })
 }
 
