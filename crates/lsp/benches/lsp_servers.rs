@@ -105,8 +105,9 @@ impl Server {
         }
     }
 
-    /// When diagnostics for `uri` arrive (for `version` or later, when the server says which).
-    fn diagnostics(&mut self, uri: &str, version: i64) -> Result<Instant, String> {
+    /// When diagnostics for `uri` arrive (for `version` or later, when the server says which), and
+    /// their messages.
+    fn diagnostics(&mut self, uri: &str, version: i64) -> Result<(Instant, Vec<String>), String> {
         loop {
             let (at, message) = self.next()?;
             let params = &message["params"];
@@ -114,7 +115,8 @@ impl Server {
                 && params["uri"] == uri
                 && params["version"].as_i64().is_none_or(|v| v >= version)
             {
-                return Ok(at);
+                let messages = params["diagnostics"].as_array().cloned().unwrap_or_default();
+                return Ok((at, messages.iter().map(|d| d["message"].as_str().unwrap_or("").to_string()).collect()));
             }
         }
     }
@@ -309,6 +311,8 @@ struct Figures {
     inlay_count: usize,
     rss_kb: u64,
     peak_kb: u64,
+    /// The messages of the first diagnostics (to see that imports resolved).
+    diagnostics: Vec<String>,
 }
 
 /// Start the server `starts` times to time the first diagnostics; in the last session, time `edits`
@@ -347,8 +351,9 @@ fn measure(
             "textDocument/didOpen",
             json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": deploy.text}}),
         )?;
-        let first = server.diagnostics(&uri, 1)?;
+        let (first, messages) = server.diagnostics(&uri, 1)?;
         figures.first_diagnostics.push(first - started);
+        figures.diagnostics = messages;
         if start + 1 < starts {
             server.stop();
             continue;
@@ -372,7 +377,7 @@ fn measure(
                 "textDocument/didChange",
                 json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
             )?;
-            let at = server.diagnostics(&uri, version)?;
+            let (at, _) = server.diagnostics(&uri, version)?;
             figures.edit_diagnostics.push(at - sent);
             if has_inlay {
                 figures.inlay_after_edit.push(server.request("textDocument/inlayHint", full.clone())?.1);
@@ -417,6 +422,10 @@ fn report(name: &str, f: &Figures) {
     let after = (!f.inlay_after_edit.is_empty()).then(|| median(f.inlay_after_edit.clone()));
     println!("| inlay hints, whole file, after an edit (median) | {} |", inlay(after));
     println!("| resident memory at the end / peak | {} MB / {} MB |", f.rss_kb / 1024, f.peak_kb / 1024);
+    let mut kinds: Vec<&str> = f.diagnostics.iter().map(|m| m.lines().next().unwrap_or("")).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    println!("\n{} diagnostics on the file; distinct: {kinds:?}", f.diagnostics.len());
     println!();
 }
 
