@@ -167,10 +167,10 @@ impl CallHint {
     }
 }
 
-/// Each call's per-host outcomes by a hash of everything they depend on in the text (the call, the
-/// loops and conditions around it, the file's constants), so an edit re-plans only what it touched.
-/// Valid for one state of the fact cache.
-pub type CallMemo = HashMap<u64, Vec<(String, Outcome)>>;
+/// Each call's per-host outcomes (and on how many hosts they came from records) by a hash of
+/// everything they depend on in the text (the call, the loops and conditions around it, the file's
+/// constants), so an edit re-plans only what it touched. Valid for one state of the fact cache.
+pub type CallMemo = HashMap<u64, (Vec<(String, Outcome)>, usize)>;
 
 /// Operations whose plan also depends on local files, which can change while the text does not:
 /// never memoised.
@@ -244,30 +244,35 @@ pub fn call_hints_with(
             let memoisable = module
                 .op_call(call)
                 .is_some_and(|op| !READS_LOCAL_FILES.contains(&format!("{}.{}", op.module.name, op.row.name).as_str()));
-            let hosts = match memo.remove(&key).filter(|_| memoisable) {
-                Some(hosts) => hosts,
-                None => cached
-                    .hosts
-                    .iter()
-                    .zip(&matched)
-                    .map(|(host, records)| {
-                        let outcome = if records.is_empty() {
-                            walker.outcome(call, &loops, &conds, host.view(), &host.facts, &files)
-                        } else {
-                            recorded_outcome(records, host, &files)
-                        };
-                        (host.facts.host.clone(), outcome)
-                    })
-                    .collect(),
+            let (hosts, from_records) = match memo.remove(&key).filter(|_| memoisable) {
+                Some(memoised) => memoised,
+                None => {
+                    let mut from_records = 0;
+                    let hosts = cached
+                        .hosts
+                        .iter()
+                        .zip(&matched)
+                        .map(|(host, records)| {
+                            let calls = walker.static_calls(call, &loops, &conds, host.view());
+                            let outcome = if !records.is_empty() && records_current(records, &calls) {
+                                from_records += 1;
+                                recorded_outcome(records, host, &files)
+                            } else {
+                                static_outcome(calls, &host.facts, &files, &HintEnv { host: host.view() })
+                            };
+                            (host.facts.host.clone(), outcome)
+                        })
+                        .collect();
+                    (hosts, from_records)
+                }
             };
             if memoisable {
-                next_memo.insert(key, hosts.clone());
+                next_memo.insert(key, (hosts.clone(), from_records));
             }
             let mut label = label(&hosts, deploy);
             if let Some(age) = &age {
                 label.push_str(&format!(" (facts {age} old)"));
             }
-            let from_records = matched.iter().filter(|m| !m.is_empty()).count();
             CallHint { range: call.range(), label, hosts, from_records }
         })
         .collect::<Vec<_>>();
@@ -446,16 +451,15 @@ impl<'a> Walker<'_, 'a> {
         }
     }
 
-    /// The outcome of `call` on one host, over every iteration of its loops.
-    fn outcome(
+    /// The call as its text evaluates on one host: per iteration of its loops, the operation and its
+    /// arguments, or `None` where a condition around the call is false.
+    fn static_calls(
         &self,
         call: &ast::ExprCall,
         loops: &[Loop<'a>],
         conds: &[Cond<'a>],
         host: HostView<'_>,
-        facts: &HostFacts,
-        files: &WorkspaceFiles,
-    ) -> Outcome {
+    ) -> Result<Vec<Option<StaticCall>>, NotStatic> {
         let iterations = match self.iterations(loops, host) {
             Ok(iterations) => iterations,
             Err(NotStatic(why)) => {
@@ -463,23 +467,19 @@ impl<'a> Walker<'_, 'a> {
                 let mut names = Vec::new();
                 loops.iter().for_each(|l| target_names(l.target, &mut names));
                 match names.iter().find(|n| uses_name(call, n)) {
-                    Some(n) => return Outcome::NotStatic(format!("uses loop variable `{n}` ({why})")),
+                    Some(n) => return Err(NotStatic(format!("uses loop variable `{n}` ({why})"))),
                     None => vec![Vec::new()],
                 }
             }
         };
-        let mut merged: Option<Outcome> = None;
-        for locals in &iterations {
-            let skipped =
-                conds.iter().any(|c| self.scope(host, locals).eval(c.test).is_ok_and(|v| truthy(&v) != c.taken));
-            let outcome =
-                if skipped { Outcome::Skipped } else { self.plan_once(call, host, &locals[..], facts, files) };
-            merged = Some(match merged {
-                None => outcome,
-                Some(before) => merge(before, outcome),
-            });
-        }
-        merged.unwrap_or(Outcome::NoChange(Some("the loop runs no iteration".into())))
+        iterations
+            .iter()
+            .map(|locals| {
+                let skipped =
+                    conds.iter().any(|c| self.scope(host, locals).eval(c.test).is_ok_and(|v| truthy(&v) != c.taken));
+                if skipped { Ok(None) } else { self.evaluate_once(call, host, locals).map(Some) }
+            })
+            .collect()
     }
 
     /// Every combination of the loops' variables, outermost first.
@@ -513,39 +513,75 @@ impl<'a> Walker<'_, 'a> {
         Scope { bindings: &self.module.bindings, constants: self.constants, host, locals }
     }
 
-    fn plan_once(
+    fn evaluate_once(
         &self,
         call: &ast::ExprCall,
         host: HostView<'_>,
         locals: &[(String, Value)],
-        facts: &HostFacts,
-        files: &WorkspaceFiles,
-    ) -> Outcome {
-        let Some(op) = self.module.op_call(call) else { return Outcome::Error("not an operation".into()) };
+    ) -> Result<StaticCall, NotStatic> {
+        let Some(op) = self.module.op_call(call) else { return Err(NotStatic("not an operation".into())) };
         if op.has_splat() {
-            return Outcome::NotStatic("the call unpacks `*args` or `**kwargs`".into());
+            return Err(NotStatic("the call unpacks `*args` or `**kwargs`".into()));
         }
         let scope = self.scope(host, locals);
-        let mut positional = Vec::new();
-        for arg in &call.arguments.args {
-            match scope.eval(arg) {
-                Ok(v) => positional.push(v),
-                Err(NotStatic(why)) => return Outcome::NotStatic(why),
-            }
-        }
+        let positional = call.arguments.args.iter().map(|arg| scope.eval(arg)).collect::<Result<Vec<_>, _>>()?;
         let mut keywords = Map::new();
         for keyword in &call.arguments.keywords {
             let Some(name) = &keyword.arg else { continue };
-            match scope.eval(&keyword.value) {
-                Ok(v) => {
-                    keywords.insert(name.to_string(), v);
-                }
-                Err(NotStatic(why)) => return Outcome::NotStatic(format!("`{name}`: {why}")),
-            }
+            let value = scope.eval(&keyword.value).map_err(|NotStatic(why)| NotStatic(format!("`{name}`: {why}")))?;
+            keywords.insert(name.to_string(), value);
         }
-        let env = HintEnv { host };
-        plan_args(&format!("{}.{}", op.module.name, op.row.name), &positional, &keywords, facts, files, &env)
+        Ok(StaticCall { operation: format!("{}.{}", op.module.name, op.row.name), positional, keywords })
     }
+}
+
+/// An operation call with the arguments static evaluation gave it in one iteration.
+#[derive(Debug)]
+struct StaticCall {
+    operation: String,
+    positional: Vec<Value>,
+    keywords: Map<String, Value>,
+}
+
+impl StaticCall {
+    /// Whether `record` is this call: same operation and arguments. Keywords the text does not give
+    /// (a `_sudo` that config.py adds) are not compared.
+    fn is(&self, record: &RecordedCall) -> bool {
+        record.operation == self.operation
+            && record.positional == self.positional
+            && self.keywords.iter().all(|(k, v)| record.keywords.get(k) == Some(v))
+    }
+}
+
+/// The outcome of statically evaluated iterations, summed up.
+fn static_outcome(
+    calls: Result<Vec<Option<StaticCall>>, NotStatic>,
+    facts: &HostFacts,
+    files: &WorkspaceFiles,
+    env: &HintEnv<'_>,
+) -> Outcome {
+    let calls = match calls {
+        Ok(calls) => calls,
+        Err(NotStatic(why)) => return Outcome::NotStatic(why),
+    };
+    calls
+        .iter()
+        .map(|c| match c {
+            None => Outcome::Skipped,
+            Some(c) => plan_args(&c.operation, &c.positional, &c.keywords, facts, files, env),
+        })
+        .reduce(merge)
+        .unwrap_or(Outcome::NoChange(Some("the loop runs no iteration".into())))
+}
+
+/// Whether records still describe the call: when its text evaluates statically, the records must be
+/// the same iterations with the same arguments; otherwise something around the call (a constant, a
+/// loop's list) changed since the run, and the text wins.
+fn records_current(records: &[&RecordedCall], calls: &Result<Vec<Option<StaticCall>>, NotStatic>) -> bool {
+    let Ok(calls) = calls else { return true };
+    let evaluated: Vec<&StaticCall> = calls.iter().flatten().collect();
+    records.iter().all(|r| evaluated.iter().any(|c| c.is(r)))
+        && evaluated.iter().all(|c| records.iter().any(|r| c.is(r)))
 }
 
 fn plan_outcome(plan: &Plan) -> Outcome {
@@ -796,15 +832,21 @@ mod tests {
 
     /// A run record on `/nonexistent/deploy.py` of `files.directory` calls: (source text, line, path).
     fn ran(facts: HostFacts, calls: &[(&str, usize, &str)]) -> CachedHost {
+        let calls: Vec<(&str, usize, Value)> = calls.iter().map(|(s, l, p)| (*s, *l, json!({"path": p}))).collect();
+        ran_with(facts, &calls)
+    }
+
+    /// [`ran`] with each call's keywords.
+    fn ran_with(facts: HostFacts, calls: &[(&str, usize, Value)]) -> CachedHost {
         let calls = calls
             .iter()
-            .map(|(source, line, path)| RecordedCall {
+            .map(|(source, line, keywords)| RecordedCall {
                 operation: "files.directory".into(),
                 file: PathBuf::from("/nonexistent/deploy.py"),
                 line: *line,
                 source_sha1: records::source_sha1(source),
                 positional: Vec::new(),
-                keywords: serde_json::from_value(json!({"path": path})).unwrap_or_default(),
+                keywords: serde_json::from_value(keywords.clone()).unwrap_or_default(),
             })
             .collect();
         let run = RunRecord { data: Map::new(), groups: vec!["web".into()], calls };
@@ -859,6 +901,28 @@ mod tests {
         let hints = recorded_hints(&src, vec![ran(with_dirs("web1", &["/srv/a", "!/srv/b"]), &twins)]);
         let labels: Vec<&str> = hints.iter().map(|h| h.label.as_str()).collect();
         assert_eq!(labels, ["no change (1 host)", "would change on web1"]);
+    }
+
+    #[test]
+    fn records_made_stale_by_an_edit_around_the_call_give_way_to_the_text() {
+        const CALL: &str = "files.directory(path=ROOT + '/' + d)";
+        let facts = || with_dirs("web1", &["/srv/a", "/srv/b", "!/opt/a", "!/srv/c"]);
+        let iterations = [(CALL, 4, "/srv/a"), (CALL, 4, "/srv/b")];
+        let run = |src: &str| {
+            let hints = recorded_hints(src, vec![ran(facts(), &iterations)]);
+            (hints[0].label.clone(), hints[0].from_records)
+        };
+        let src = format!("{SRC}for d in ['a', 'b']:\n    {CALL}\n");
+        assert_eq!(run(&src), ("no change (1 host)".into(), 1));
+        // The constant changed: the call's text did not, but its arguments did.
+        assert_eq!(run(&src.replace("'/srv'", "'/opt'")), ("would change on web1".into(), 0));
+        // The loop gained an item.
+        assert_eq!(run(&src.replace("'b']", "'b', 'c']")), ("would change on web1".into(), 0));
+        // Keywords the text does not give (config.py's `_sudo`) do not make records stale.
+        const ONE: &str = "files.directory(path=ROOT + '/a')";
+        let host = ran_with(facts(), &[(ONE, 3, json!({"path": "/srv/a", "_sudo": true}))]);
+        let hints = recorded_hints(&format!("{SRC}{ONE}\n"), vec![host]);
+        assert_eq!((hints[0].label.as_str(), hints[0].from_records), ("no change (1 host)", 1));
     }
 
     #[test]
