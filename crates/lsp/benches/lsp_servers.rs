@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use rinfra_facts::cache::{FactCache, HostFacts};
 use rinfra_facts::fact_source::FactKey;
+use rinfra_lsp::hints::records::source_sha1;
 use serde_json::{Value, json};
 
 /// Long enough for pyright's first analysis on a loaded machine.
@@ -184,7 +185,12 @@ struct Deploy {
     /// Paths of the directories and files it manages, for the fact cache.
     dirs: Vec<String>,
     files: Vec<String>,
+    /// The call-site records a run would write, and whether only web1 runs the call.
+    calls: Vec<(Value, bool)>,
 }
+
+/// Lines before the first generated block.
+const HEADER_LINES: usize = 7;
 
 /// Lines per generated block.
 const BLOCK_LINES: usize = 30;
@@ -201,7 +207,8 @@ fn generate(lines: usize) -> Deploy {
         "APP_USER = \"www-data\"".into(),
         String::new(),
     ];
-    let (mut dirs, mut files) = (Vec::new(), Vec::new());
+    debug_assert_eq!(out.len(), HEADER_LINES);
+    let (mut dirs, mut files, mut calls) = (Vec::new(), Vec::new(), Vec::new());
     let mut complete_at = (0, 0);
     let mut edit_at = (0, 0);
     // The block in the middle of the file gets the completion and the edits.
@@ -252,18 +259,38 @@ fn generate(lines: usize) -> Deploy {
         }
         dirs.extend([format!("{root}/releases"), format!("{root}/logs"), format!("{root}/tmp")]);
         files.push(format!("/etc/app{i}.conf"));
+        // What `rinfra-exec` would record: lines 1-based, each call's exact source text.
+        let base = out.len() + 1;
+        let mut record = |operation: &str, from: usize, to: usize, keywords: Value, web1_only: bool| {
+            let source = block[from..=to].join("\n");
+            let record = json!({"operation": operation, "line": base + from, "keywords": keywords, "positional": [],
+                                "source_sha1": source_sha1(source.trim_start())});
+            calls.push((record, web1_only));
+        };
+        let packages = json!({"name": format!("Install the packages of application {i}"),
+                              "packages": ["nginx", "curl"], "update": false, "_sudo": true});
+        record("apt.packages", 3, 8, packages, false);
+        let releases = json!({"name": format!("Release directory of application {i}"), "path": format!("{root}/releases"),
+                              "user": "www-data", "group": "www-data", "mode": "755"});
+        record("files.directory", 10, 17, releases, false);
+        for sub in ["logs", "tmp"] {
+            record("files.directory", 20, 20, json!({"path": format!("{root}/{sub}")}), false);
+        }
+        record("files.file", 23, 23, json!({"path": format!("/etc/app{i}.conf"), "mode": "644"}), true);
+        let shell = json!({"name": format!("Reload application {i}"), "commands": ["systemctl reload nginx"]});
+        record("server.shell", 25, 28, shell, false);
         out.extend(block);
         i += 1;
     }
     while out.len() < lines {
         out.push(format!("# padding line {}", out.len() + 1));
     }
-    Deploy { text: out.join("\n") + "\n", complete_at, edit_at, dirs, files }
+    Deploy { text: out.join("\n") + "\n", complete_at, edit_at, dirs, files, calls }
 }
 
-/// Facts for three hosts: web1 matches the deploy, web2 lacks every other directory, web3 never
-/// gathered its packages.
-fn write_facts(root: &Path, deploy: &Deploy, now: u64) -> std::io::Result<()> {
+/// Facts and call-site records for three hosts: web1 matches the deploy, web2 lacks every other
+/// directory, web3 never gathered its packages.
+fn write_cache(root: &Path, deploy: &Deploy, now: u64) -> std::io::Result<()> {
     let cache = FactCache::in_workspace(root);
     for (n, name) in ["web1", "web2", "web3"].into_iter().enumerate() {
         let mut h = HostFacts { host: name.into(), gathered_at: now, ..HostFacts::default() };
@@ -286,6 +313,20 @@ fn write_facts(root: &Path, deploy: &Deploy, now: u64) -> std::io::Result<()> {
             h.insert(&key("files.File", Some(file)), json!({"user": "root", "group": "root", "mode": 644, "size": 12}));
         }
         cache.store(&h)?;
+        let file = root.join("deploy.py").display().to_string();
+        let calls: Vec<Value> = deploy
+            .calls
+            .iter()
+            .filter(|(_, web1_only)| n == 0 || !web1_only)
+            .map(|(call, _)| {
+                let mut call = call.clone();
+                call["file"] = json!(file);
+                call
+            })
+            .collect();
+        let run = json!({"version": 1, "host": name, "written_at": now, "groups": ["web"], "data": {}, "calls": calls});
+        std::fs::create_dir_all(root.join(".rinfra/runs"))?;
+        std::fs::write(root.join(format!(".rinfra/runs/{name}.json")), run.to_string())?;
     }
     Ok(())
 }
@@ -311,6 +352,8 @@ struct Figures {
     inlay_count: usize,
     rss_kb: u64,
     peak_kb: u64,
+    /// Whether the hints were planned from the call-site records.
+    from_records: bool,
     /// The messages of the first diagnostics (to see that imports resolved).
     diagnostics: Vec<String>,
 }
@@ -364,6 +407,13 @@ fn measure(
             let (hints, took) = server.request("textDocument/inlayHint", full.clone())?;
             figures.inlay_cold = Some(took);
             figures.inlay_count = hints.as_array().map_or(0, Vec::len);
+            // The loop's call in the first block: its hover says where its arguments came from.
+            let (hover, _) = server.request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": {"line": HEADER_LINES + 20, "character": 6}}),
+            )?;
+            let md = hover["contents"]["value"].as_str().unwrap_or("");
+            figures.from_records = md.contains("_arguments recorded by the last run_");
         }
         // Typing one character into a string, then deleting it, alternately.
         let (line, character) = deploy.edit_at;
@@ -418,7 +468,8 @@ fn report(name: &str, f: &Figures) {
         f.completion.len(),
         ms(median(f.completion.clone()))
     );
-    println!("| inlay hints, whole file, first request ({} hints) | {} |", f.inlay_count, inlay(f.inlay_cold));
+    let source = if f.from_records { ", from call-site records" } else { "" };
+    println!("| inlay hints, whole file, first request ({} hints{source}) | {} |", f.inlay_count, inlay(f.inlay_cold));
     let after = (!f.inlay_after_edit.is_empty()).then(|| median(f.inlay_after_edit.clone()));
     println!("| inlay hints, whole file, after an edit (median) | {} |", inlay(after));
     println!("| resident memory at the end / peak | {} MB / {} MB |", f.rss_kb / 1024, f.peak_kb / 1024);
@@ -439,14 +490,15 @@ fn run() -> Result<(), String> {
     let deploy = generate(lines);
     std::fs::write(dir.join("deploy.py"), &deploy.text).map_err(|e| e.to_string())?;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    write_facts(&dir, &deploy, now).map_err(|e| e.to_string())?;
+    write_cache(&dir, &deploy, now).map_err(|e| e.to_string())?;
     println!("deploy.py: {} lines, {} bytes\n", deploy.text.lines().count(), deploy.text.len());
 
     let lsp = vec![env!("CARGO_BIN_EXE_rinfra-lsp").to_string(), "server".to_string()];
     let ours = measure(&lsp, &dir, &deploy, starts, edits, if full { 100 } else { 3 })?;
     report(&format!("rinfra-lsp {}", env!("CARGO_PKG_VERSION")), &ours);
     if !full {
-        let answered = !ours.edit_diagnostics.is_empty() && ours.completion_items > 0 && ours.inlay_count > 0;
+        let answered =
+            !ours.edit_diagnostics.is_empty() && ours.completion_items > 0 && ours.inlay_count > 0 && ours.from_records;
         return if answered { Ok(()) } else { Err("a measurement got no answer".into()) };
     }
 
