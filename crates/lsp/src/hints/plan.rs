@@ -937,6 +937,32 @@ mod tests {
     }
 
     #[test]
+    fn run_records_supply_host_data_and_groups() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        FactCache::in_workspace(dir.path()).store(&with_dirs("web1", &["/srv/a"]))?;
+        FactCache::in_workspace(dir.path()).store(&with_dirs("web2", &["/srv/a"]))?;
+        std::fs::create_dir_all(dir.path().join(".rinfra/runs"))?;
+        std::fs::create_dir_all(dir.path().join(".rinfra/hosts"))?;
+        let run = json!({"version": 1, "host": "web1", "groups": ["web"], "data": {"root": "/srv"}, "calls": []});
+        std::fs::write(dir.path().join(".rinfra/runs/web1.json"), run.to_string())?;
+        // The older place of host data is read only for a host without a run record.
+        std::fs::write(dir.path().join(".rinfra/hosts/web1.json"), r#"{"root": "/old"}"#)?;
+        std::fs::write(dir.path().join(".rinfra/hosts/web2.json"), r#"{"root": "/srv"}"#)?;
+        let cached = CachedHosts::load(dir.path());
+        let src = "from pyinfra import host\nfrom pyinfra.operations import files\n\
+                   files.directory(path=host.data.root + '/a')\nif 'web' in host.groups:\n    files.directory('/srv/a')\n";
+        let hints = call_hints(&Module::parse(src), &cached, "deploy.py", 100);
+        let labels: Vec<&str> = hints.iter().map(|h| h.label.as_str()).collect();
+        // web2 has no run record, so no groups: the condition cannot be evaluated and leaves it in.
+        assert_eq!(labels, ["no change (2 hosts)", "no change (2 hosts)"]);
+        assert!(hints[1].markdown().contains("`web2`: no change"), "{}", hints[1].markdown());
+        let src = src.replace("'web' in", "'db' in");
+        let hints = call_hints(&Module::parse(&src), &cached, "deploy.py", 100);
+        assert_eq!(hints[1].hosts[0], ("web1".to_string(), Outcome::Skipped));
+        Ok(())
+    }
+
+    #[test]
     fn host_data_files_in_both_shapes() -> std::io::Result<()> {
         let dir = tempfile::tempdir()?;
         let hosts = dir.path().join(".rinfra/hosts");
