@@ -6,7 +6,8 @@ use ruff_text_size::{TextRange, TextSize};
 
 use rinfra_lsp::analysis::{Module, analyze};
 use rinfra_lsp::document::{Document, Position};
-use rinfra_lsp::hints::plan::{CachedHosts, call_hints};
+use rinfra_lsp::hints::plan::{CachedHost, CachedHosts, call_hints};
+use rinfra_lsp::hints::records::{RecordedCall, RunRecord, source_sha1};
 
 /// The valid corpus, as seeds to mutate.
 fn corpus() -> Vec<String> {
@@ -40,13 +41,28 @@ fn assert_well_formed(text: &str) {
         assert!(text.is_char_boundary(d.range.start().to_usize()) && text.is_char_boundary(d.range.end().to_usize()));
         assert!(!d.message.is_empty());
     }
-    // Hints over a host with no facts and one with host data: every call gets a label inside the text.
+    // Hints over a host with no facts and one with host data and a run record of a call that may be in
+    // the text: every call gets a label inside the text.
+    let record = |source: &str| RecordedCall {
+        operation: "files.directory".into(),
+        file: "/nonexistent/deploy.py".into(),
+        line: 2,
+        source_sha1: source_sha1(source),
+        positional: vec![serde_json::json!("*MASKED*")],
+        keywords: serde_json::from_str(r#"{"path": 1, "_sudo": "x"}"#).unwrap_or_default(),
+    };
+    let run = RunRecord {
+        data: serde_json::from_str(r#"{"port": 80, "x": [1, "a"]}"#).unwrap_or_default(),
+        groups: vec!["web".into()],
+        calls: vec![record("files.directory(path=p)"), record("apt.packages()")],
+    };
     let hosts = vec![
-        (rinfra_facts::cache::HostFacts { host: "web1".into(), ..Default::default() }, None),
-        (
-            rinfra_facts::cache::HostFacts { host: "web2".into(), gathered_at: 1, ..Default::default() },
-            serde_json::from_str(r#"{"port": 80, "x": [1, "a"]}"#).ok(),
-        ),
+        CachedHost::new(rinfra_facts::cache::HostFacts { host: "web1".into(), ..Default::default() }),
+        CachedHost {
+            facts: rinfra_facts::cache::HostFacts { host: "web2".into(), gathered_at: 1, ..Default::default() },
+            data: Some(run.data.clone()),
+            run: Some(run),
+        },
     ];
     let cached = CachedHosts { root: std::path::PathBuf::from("/nonexistent"), hosts };
     for hint in call_hints(&Module::parse(text), &cached, "deploy.py", 1_000_000) {
@@ -80,7 +96,8 @@ proptest! {
             "pyinfra.operations", "packages", "_sudo", "'x'", "True", "f'{x}'", "def", ":", "with", "as",
             "é", "😀", "\r\n", "#", "\"\"\"", "lambda", "@deploy", "python.call", "dnf.key",
             "for", "in", "host.data.x", "host.name", "from pyinfra import host", "files.directory", "+", "R",
-            "os.path.join", "{", "}", "files.put", "server.shell",
+            "os.path.join", "{", "}", "files.put", "server.shell", "files.directory(path=p)", "apt.packages()",
+            "host.groups",
         ]),
         0..80,
     )) {

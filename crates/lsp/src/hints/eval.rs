@@ -127,6 +127,8 @@ pub struct HostView<'h> {
     pub name: &'h str,
     /// Host data recorded by the executor, if any (`host.data`).
     pub data: Option<&'h Map<String, Value>>,
+    /// Inventory groups recorded by the executor, if any (`host.groups`).
+    pub groups: Option<&'h [String]>,
 }
 
 /// Everything an evaluation may look at.
@@ -272,11 +274,17 @@ impl Scope<'_, '_> {
         }
     }
 
-    /// `host.name`, `host.data.X`.
+    /// `host.name`, `host.groups`, `host.data.X`.
     fn attribute(&self, expr: &Expr) -> Result<Value, NotStatic> {
         let path = self.bindings.qualified(expr).unwrap_or_default();
         if path == "pyinfra.host.name" {
             return Ok(Value::String(self.host.name.to_string()));
+        }
+        if path == "pyinfra.host.groups" {
+            return match self.host.groups {
+                Some(groups) => Ok(Value::Array(groups.iter().cloned().map(Value::String).collect())),
+                None => Err(NotStatic(format!("no groups recorded for {}", self.host.name))),
+            };
         }
         if let Some(key) = path.strip_prefix("pyinfra.host.data.").filter(|k| !k.contains('.')) {
             return self.host_data(key, None);
@@ -441,8 +449,13 @@ mod tests {
         let body = &module.parsed.syntax().body;
         let constants = Constants::collect(body);
         let Some(Stmt::Expr(last)) = body.last() else { return Err(NotStatic("no expression".into())) };
-        let scope =
-            Scope { bindings: &module.bindings, constants: &constants, host: HostView { name: "web1", data }, locals };
+        let groups = ["web".to_string()];
+        let scope = Scope {
+            bindings: &module.bindings,
+            constants: &constants,
+            host: HostView { name: "web1", data, groups: Some(&groups) },
+            locals,
+        };
         scope.eval(&last.value)
     }
 
@@ -484,6 +497,7 @@ mod tests {
             eval(&format!("{src}host.data.port")).map_err(|e| e.0),
             Err("no host data recorded for web1".into())
         );
+        assert_eq!(eval(&format!("{src}'web' in host.groups")), Ok(json!(true)));
         // Without the pyinfra import, `host` is just a name.
         assert!(eval("host.name").is_err());
     }

@@ -1,8 +1,10 @@
-//! "Would change" hints: each operation call's arguments evaluated statically per host, planned against
-//! the facts `rinfra-exec` cached in `.rinfra/`, and summed up in one line per call.
+//! "Would change" hints: each operation call's arguments, per host, planned against the facts
+//! `rinfra-exec` cached in `.rinfra/`, and summed up in one line per call. The arguments come from the
+//! call-site records of the host's last run (`.rinfra/runs/`) while the call's text is unchanged, and
+//! from static evaluation of the text otherwise.
 //!
-//! The cache is re-read whenever a file below `.rinfra/facts` or `.rinfra/hosts` changes (name, size or
-//! modification time), so a new `rinfra-exec` run updates the hints without restarting the server.
+//! The cache is re-read whenever a file below `.rinfra/facts`, `.rinfra/runs` or `.rinfra/hosts` changes
+//! (name, size or modification time), so a new `rinfra-exec` run updates the hints without a restart.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +15,7 @@ use crate::session::OpenDocument;
 pub mod eval;
 pub mod local_files;
 pub mod plan;
+pub mod records;
 
 use plan::{CachedHosts, CallHint};
 
@@ -47,7 +50,7 @@ type Stamp = Vec<(PathBuf, u64, Option<SystemTime>)>;
 
 fn stamp(root: &Path) -> Stamp {
     let mut out = Stamp::new();
-    for sub in ["facts", "hosts"] {
+    for sub in ["facts", "runs", "hosts"] {
         let Ok(entries) = std::fs::read_dir(root.join(".rinfra").join(sub)) else { continue };
         for entry in entries.flatten() {
             let meta = entry.metadata().ok();

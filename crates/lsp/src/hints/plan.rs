@@ -18,6 +18,7 @@ use rinfra_facts::value::truthy;
 
 use super::eval::{Constants, HostView, NotStatic, Scope};
 use super::local_files::WorkspaceFiles;
+use super::records::{self, FileRecords, RecordedCall, RunRecord};
 use crate::analysis::Module;
 
 /// Facts older than this (seconds) are called out in the hint.
@@ -27,24 +28,53 @@ const MAX_ITERATIONS: usize = 256;
 /// Hosts named in a label before `+N more`.
 const MAX_NAMED: usize = 5;
 
-/// What `rinfra-exec` cached for a workspace: each host's facts and, when recorded, its data.
+/// What `rinfra-exec` cached for a workspace: each host's facts and, when recorded, its last run.
 #[derive(Debug, Clone, Default)]
 pub struct CachedHosts {
     /// The workspace root (the directory holding `.rinfra/`).
     pub root: PathBuf,
-    /// Every cached host, sorted by name, with its host data if recorded.
-    pub hosts: Vec<(HostFacts, Option<Map<String, Value>>)>,
+    /// Every cached host, sorted by name.
+    pub hosts: Vec<CachedHost>,
+}
+
+/// One host as the executor left it.
+#[derive(Debug, Clone, Default)]
+pub struct CachedHost {
+    /// Its gathered facts.
+    pub facts: HostFacts,
+    /// Its host data, if recorded (from its run record, else `.rinfra/hosts/<host>.json`).
+    pub data: Option<Map<String, Value>>,
+    /// Its last run's record, if any.
+    pub run: Option<RunRecord>,
+}
+
+impl CachedHost {
+    /// A host with facts only.
+    pub fn new(facts: HostFacts) -> CachedHost {
+        CachedHost { facts, data: None, run: None }
+    }
+
+    /// What static evaluation sees of this host.
+    fn view(&self) -> HostView<'_> {
+        HostView {
+            name: &self.facts.host,
+            data: self.data.as_ref(),
+            groups: self.run.as_ref().map(|r| r.groups.as_slice()),
+        }
+    }
 }
 
 impl CachedHosts {
-    /// Read `<root>/.rinfra/facts/*.json` and `<root>/.rinfra/hosts/<host>.json`.
+    /// Read `<root>/.rinfra/facts/*.json`, `<root>/.rinfra/runs/<host>.json` and (the older place
+    /// of host data) `<root>/.rinfra/hosts/<host>.json`.
     pub fn load(root: &Path) -> CachedHosts {
         let hosts = FactCache::in_workspace(root).hosts().unwrap_or_default();
         let hosts = hosts
             .into_iter()
-            .map(|h| {
-                let data = host_data(root, &h.host);
-                (h, data)
+            .map(|facts| {
+                let run = RunRecord::load(root, &facts.host);
+                let data = run.as_ref().map(|r| r.data.clone()).or_else(|| host_data(root, &facts.host));
+                CachedHost { facts, data, run }
             })
             .collect();
         CachedHosts { root: root.to_path_buf(), hosts }
@@ -98,6 +128,9 @@ pub struct CallHint {
     pub label: String,
     /// Per host, what would happen.
     pub hosts: Vec<(String, Outcome)>,
+    /// On how many hosts the call was planned from the arguments its last run recorded (the others
+    /// by static evaluation).
+    pub from_records: usize,
 }
 
 impl CallHint {
@@ -120,14 +153,24 @@ impl CallHint {
                 Outcome::Skipped => md.push_str("not run (a condition around the call is false)\n"),
             }
         }
+        let source = match self.from_records {
+            _ if self.hosts.is_empty() => return md,
+            0 => "arguments evaluated from the text".to_string(),
+            n if n == self.hosts.len() => "arguments recorded by the last run".to_string(),
+            n => format!(
+                "arguments recorded by the last run on {n} of {} hosts, the others from the text",
+                self.hosts.len()
+            ),
+        };
+        md.push_str(&format!("\n_{source}_\n"));
         md
     }
 }
 
-/// Each call's per-host outcomes by a hash of everything they depend on in the text (the call, the
-/// loops and conditions around it, the file's constants), so an edit re-plans only what it touched.
-/// Valid for one state of the fact cache.
-pub type CallMemo = HashMap<u64, Vec<(String, Outcome)>>;
+/// Each call's per-host outcomes (and on how many hosts they came from records) by a hash of
+/// everything they depend on in the text (the call, the loops and conditions around it, the file's
+/// constants), so an edit re-plans only what it touched. Valid for one state of the fact cache.
+pub type CallMemo = HashMap<u64, (Vec<(String, Outcome)>, usize)>;
 
 /// Operations whose plan also depends on local files, which can change while the text does not:
 /// never memoised.
@@ -164,45 +207,119 @@ pub fn call_hints_with(
     let files = WorkspaceFiles::new(&cached.root);
     let mut walker = Walker { module, constants: &constants, loops: Vec::new(), conds: Vec::new(), calls: Vec::new() };
     walker.visit_body(body);
-    let oldest = cached.hosts.iter().map(|(h, _)| h.gathered_at).min();
+    let oldest = cached.hosts.iter().map(|h| h.facts.gathered_at).min();
     let age = oldest.and_then(|t| stale_age(now, t));
     let calls = std::mem::take(&mut walker.calls);
+    // Each host's records of this file, and each call's source hash and line.
+    let document = records::canonical_path(&cached.root.join(deploy));
+    let recorded: Vec<Option<FileRecords>> =
+        cached.hosts.iter().map(|h| h.run.as_ref().map(|r| FileRecords::of(r, &document))).collect();
+    let lines = LineStarts::new(text);
+    let shas: Vec<(String, usize)> = calls
+        .iter()
+        .map(|(call, ..)| (records::source_sha1(source(call.range())), lines.line(call.range().start().to_usize())))
+        .collect();
+    let mut twins: HashMap<&str, Vec<usize>> = HashMap::new();
+    shas.iter().for_each(|(sha, line)| twins.entry(sha.as_str()).or_default().push(*line));
+    twins.values_mut().for_each(|l| l.sort_unstable());
     let hints = calls
         .into_iter()
-        .map(|(call, loops, conds)| {
+        .zip(&shas)
+        .map(|((call, loops, conds), (sha, line))| {
+            let matched: Vec<Vec<&RecordedCall>> = recorded
+                .iter()
+                .map(|r| {
+                    let twins = twins.get(sha.as_str()).map_or(&[][..], Vec::as_slice);
+                    r.as_ref().map(|r| r.matching(sha, *line, twins)).unwrap_or_default()
+                })
+                .collect();
             let key = {
                 let mut h = DefaultHasher::new();
                 (constants_hash, source(call.range())).hash(&mut h);
                 loops.iter().for_each(|l| (source(l.target.range()), source(l.iter.range())).hash(&mut h));
                 conds.iter().for_each(|c| (source(c.test.range()), c.taken).hash(&mut h));
+                matched.iter().for_each(|m| m.iter().for_each(|r| r.line.hash(&mut h)));
                 h.finish()
             };
             let memoisable = module
                 .op_call(call)
                 .is_some_and(|op| !READS_LOCAL_FILES.contains(&format!("{}.{}", op.module.name, op.row.name).as_str()));
-            let hosts = match memo.remove(&key).filter(|_| memoisable) {
-                Some(hosts) => hosts,
-                None => cached
-                    .hosts
-                    .iter()
-                    .map(|(facts, data)| {
-                        let host = HostView { name: &facts.host, data: data.as_ref() };
-                        (facts.host.clone(), walker.outcome(call, &loops, &conds, host, facts, &files))
-                    })
-                    .collect(),
+            let (hosts, from_records) = match memo.remove(&key).filter(|_| memoisable) {
+                Some(memoised) => memoised,
+                None => {
+                    let mut from_records = 0;
+                    let hosts = cached
+                        .hosts
+                        .iter()
+                        .zip(&matched)
+                        .map(|(host, records)| {
+                            let calls = walker.static_calls(call, &loops, &conds, host.view());
+                            let outcome = if !records.is_empty() && records_current(records, &calls) {
+                                from_records += 1;
+                                recorded_outcome(records, host, &files)
+                            } else {
+                                static_outcome(calls, &host.facts, &files, &HintEnv { host: host.view() })
+                            };
+                            (host.facts.host.clone(), outcome)
+                        })
+                        .collect();
+                    (hosts, from_records)
+                }
             };
             if memoisable {
-                next_memo.insert(key, hosts.clone());
+                next_memo.insert(key, (hosts.clone(), from_records));
             }
             let mut label = label(&hosts, deploy);
             if let Some(age) = &age {
                 label.push_str(&format!(" (facts {age} old)"));
             }
-            CallHint { range: call.range(), label, hosts }
+            CallHint { range: call.range(), label, hosts, from_records }
         })
         .collect::<Vec<_>>();
     *memo = next_memo;
     hints
+}
+
+/// A call planned from the arguments its last run recorded on one host, each recorded iteration
+/// (a loop, a function called twice) once, summed up as loop iterations are.
+fn recorded_outcome(records: &[&RecordedCall], host: &CachedHost, files: &WorkspaceFiles) -> Outcome {
+    let env = HintEnv { host: host.view() };
+    records
+        .iter()
+        .map(|r| plan_args(&r.operation, &r.positional, &r.keywords, &host.facts, files, &env))
+        .reduce(merge)
+        .unwrap_or(Outcome::NoChange(None))
+}
+
+/// Plan one operation from resolved arguments.
+fn plan_args(
+    name: &str,
+    positional: &[Value],
+    keywords: &Map<String, Value>,
+    facts: &HostFacts,
+    files: &WorkspaceFiles,
+    env: &HintEnv<'_>,
+) -> Outcome {
+    match rinfra_facts::plan_operation(name, positional, keywords, facts, files, env) {
+        Ok(plan) => plan_outcome(&plan),
+        Err(PlanError::FactMissing(key)) => Outcome::FactsUnknown(key.to_string()),
+        Err(e) => Outcome::Error(e.to_string()),
+    }
+}
+
+/// Byte offsets of line starts, for 1-based line numbers as Python reports them.
+struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    fn new(text: &str) -> LineStarts {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        LineStarts(starts)
+    }
+
+    /// The 1-based line holding byte `offset`.
+    fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|start| *start <= offset)
+    }
 }
 
 /// `3 days` when `gathered` is more than a day before `now`.
@@ -334,16 +451,15 @@ impl<'a> Walker<'_, 'a> {
         }
     }
 
-    /// The outcome of `call` on one host, over every iteration of its loops.
-    fn outcome(
+    /// The call as its text evaluates on one host: per iteration of its loops, the operation and its
+    /// arguments, or `None` where a condition around the call is false.
+    fn static_calls(
         &self,
         call: &ast::ExprCall,
         loops: &[Loop<'a>],
         conds: &[Cond<'a>],
         host: HostView<'_>,
-        facts: &HostFacts,
-        files: &WorkspaceFiles,
-    ) -> Outcome {
+    ) -> Result<Vec<Option<StaticCall>>, NotStatic> {
         let iterations = match self.iterations(loops, host) {
             Ok(iterations) => iterations,
             Err(NotStatic(why)) => {
@@ -351,23 +467,19 @@ impl<'a> Walker<'_, 'a> {
                 let mut names = Vec::new();
                 loops.iter().for_each(|l| target_names(l.target, &mut names));
                 match names.iter().find(|n| uses_name(call, n)) {
-                    Some(n) => return Outcome::NotStatic(format!("uses loop variable `{n}` ({why})")),
+                    Some(n) => return Err(NotStatic(format!("uses loop variable `{n}` ({why})"))),
                     None => vec![Vec::new()],
                 }
             }
         };
-        let mut merged: Option<Outcome> = None;
-        for locals in &iterations {
-            let skipped =
-                conds.iter().any(|c| self.scope(host, locals).eval(c.test).is_ok_and(|v| truthy(&v) != c.taken));
-            let outcome =
-                if skipped { Outcome::Skipped } else { self.plan_once(call, host, &locals[..], facts, files) };
-            merged = Some(match merged {
-                None => outcome,
-                Some(before) => merge(before, outcome),
-            });
-        }
-        merged.unwrap_or(Outcome::NoChange(Some("the loop runs no iteration".into())))
+        iterations
+            .iter()
+            .map(|locals| {
+                let skipped =
+                    conds.iter().any(|c| self.scope(host, locals).eval(c.test).is_ok_and(|v| truthy(&v) != c.taken));
+                if skipped { Ok(None) } else { self.evaluate_once(call, host, locals).map(Some) }
+            })
+            .collect()
     }
 
     /// Every combination of the loops' variables, outermost first.
@@ -401,44 +513,75 @@ impl<'a> Walker<'_, 'a> {
         Scope { bindings: &self.module.bindings, constants: self.constants, host, locals }
     }
 
-    fn plan_once(
+    fn evaluate_once(
         &self,
         call: &ast::ExprCall,
         host: HostView<'_>,
         locals: &[(String, Value)],
-        facts: &HostFacts,
-        files: &WorkspaceFiles,
-    ) -> Outcome {
-        let Some(op) = self.module.op_call(call) else { return Outcome::Error("not an operation".into()) };
+    ) -> Result<StaticCall, NotStatic> {
+        let Some(op) = self.module.op_call(call) else { return Err(NotStatic("not an operation".into())) };
         if op.has_splat() {
-            return Outcome::NotStatic("the call unpacks `*args` or `**kwargs`".into());
+            return Err(NotStatic("the call unpacks `*args` or `**kwargs`".into()));
         }
         let scope = self.scope(host, locals);
-        let mut positional = Vec::new();
-        for arg in &call.arguments.args {
-            match scope.eval(arg) {
-                Ok(v) => positional.push(v),
-                Err(NotStatic(why)) => return Outcome::NotStatic(why),
-            }
-        }
+        let positional = call.arguments.args.iter().map(|arg| scope.eval(arg)).collect::<Result<Vec<_>, _>>()?;
         let mut keywords = Map::new();
         for keyword in &call.arguments.keywords {
             let Some(name) = &keyword.arg else { continue };
-            match scope.eval(&keyword.value) {
-                Ok(v) => {
-                    keywords.insert(name.to_string(), v);
-                }
-                Err(NotStatic(why)) => return Outcome::NotStatic(format!("`{name}`: {why}")),
-            }
+            let value = scope.eval(&keyword.value).map_err(|NotStatic(why)| NotStatic(format!("`{name}`: {why}")))?;
+            keywords.insert(name.to_string(), value);
         }
-        let env = HintEnv { host };
-        let name = format!("{}.{}", op.module.name, op.row.name);
-        match rinfra_facts::plan_operation(&name, &positional, &keywords, facts, files, &env) {
-            Ok(plan) => plan_outcome(&plan),
-            Err(PlanError::FactMissing(key)) => Outcome::FactsUnknown(key.to_string()),
-            Err(e) => Outcome::Error(e.to_string()),
-        }
+        Ok(StaticCall { operation: format!("{}.{}", op.module.name, op.row.name), positional, keywords })
     }
+}
+
+/// An operation call with the arguments static evaluation gave it in one iteration.
+#[derive(Debug)]
+struct StaticCall {
+    operation: String,
+    positional: Vec<Value>,
+    keywords: Map<String, Value>,
+}
+
+impl StaticCall {
+    /// Whether `record` is this call: same operation and arguments. Keywords the text does not give
+    /// (a `_sudo` that config.py adds) are not compared.
+    fn is(&self, record: &RecordedCall) -> bool {
+        record.operation == self.operation
+            && record.positional == self.positional
+            && self.keywords.iter().all(|(k, v)| record.keywords.get(k) == Some(v))
+    }
+}
+
+/// The outcome of statically evaluated iterations, summed up.
+fn static_outcome(
+    calls: Result<Vec<Option<StaticCall>>, NotStatic>,
+    facts: &HostFacts,
+    files: &WorkspaceFiles,
+    env: &HintEnv<'_>,
+) -> Outcome {
+    let calls = match calls {
+        Ok(calls) => calls,
+        Err(NotStatic(why)) => return Outcome::NotStatic(why),
+    };
+    calls
+        .iter()
+        .map(|c| match c {
+            None => Outcome::Skipped,
+            Some(c) => plan_args(&c.operation, &c.positional, &c.keywords, facts, files, env),
+        })
+        .reduce(merge)
+        .unwrap_or(Outcome::NoChange(Some("the loop runs no iteration".into())))
+}
+
+/// Whether records still describe the call: when its text evaluates statically, the records must be
+/// the same iterations with the same arguments; otherwise something around the call (a constant, a
+/// loop's list) changed since the run, and the text wins.
+fn records_current(records: &[&RecordedCall], calls: &Result<Vec<Option<StaticCall>>, NotStatic>) -> bool {
+    let Ok(calls) = calls else { return true };
+    let evaluated: Vec<&StaticCall> = calls.iter().flatten().collect();
+    records.iter().all(|r| evaluated.iter().any(|c| c.is(r)))
+        && evaluated.iter().all(|c| records.iter().any(|r| c.is(r)))
 }
 
 fn plan_outcome(plan: &Plan) -> Outcome {
@@ -575,8 +718,10 @@ mod tests {
 
     fn labels(src: &str, hosts: Vec<HostFacts>, now: u64) -> Vec<String> {
         let module = Module::parse(src);
-        let cached =
-            CachedHosts { root: PathBuf::from("/nonexistent"), hosts: hosts.into_iter().map(|h| (h, None)).collect() };
+        let cached = CachedHosts {
+            root: PathBuf::from("/nonexistent"),
+            hosts: hosts.into_iter().map(CachedHost::new).collect(),
+        };
         call_hints(&module, &cached, "deploy.py", now).into_iter().map(|h| h.label).collect()
     }
 
@@ -638,7 +783,7 @@ mod tests {
     fn memoised_calls_are_reused_until_their_text_or_constants_change() {
         let cached = |exists: bool| CachedHosts {
             root: PathBuf::from("/nonexistent"),
-            hosts: vec![(with_dirs("web1", &[if exists { "/srv/a" } else { "!/srv/a" }]), None)],
+            hosts: vec![CachedHost::new(with_dirs("web1", &[if exists { "/srv/a" } else { "!/srv/a" }]))],
         };
         let mut memo = CallMemo::new();
         let run = |src: &str, exists: bool, memo: &mut CallMemo| -> Vec<String> {
@@ -676,11 +821,145 @@ mod tests {
     #[test]
     fn markdown_lists_commands_per_host() {
         let module = Module::parse(&format!("{SRC}files.directory('/srv/new')\n"));
-        let cached =
-            CachedHosts { root: PathBuf::from("/nonexistent"), hosts: vec![(with_dirs("web1", &["!/srv/new"]), None)] };
+        let cached = CachedHosts {
+            root: PathBuf::from("/nonexistent"),
+            hosts: vec![CachedHost::new(with_dirs("web1", &["!/srv/new"]))],
+        };
         let hints = call_hints(&module, &cached, "deploy.py", 100);
         let md = hints.first().map(CallHint::markdown).unwrap_or_default();
         assert!(md.starts_with("**would change on web1**\n\n`web1`: would run\n```sh\nmkdir -p /srv/new\n"), "{md}");
+    }
+
+    /// A run record on `/nonexistent/deploy.py` of `files.directory` calls: (source text, line, path).
+    fn ran(facts: HostFacts, calls: &[(&str, usize, &str)]) -> CachedHost {
+        let calls: Vec<(&str, usize, Value)> = calls.iter().map(|(s, l, p)| (*s, *l, json!({"path": p}))).collect();
+        ran_with(facts, &calls)
+    }
+
+    /// [`ran`] with each call's keywords.
+    fn ran_with(facts: HostFacts, calls: &[(&str, usize, Value)]) -> CachedHost {
+        let calls = calls
+            .iter()
+            .map(|(source, line, keywords)| RecordedCall {
+                operation: "files.directory".into(),
+                file: PathBuf::from("/nonexistent/deploy.py"),
+                line: *line,
+                source_sha1: records::source_sha1(source),
+                positional: Vec::new(),
+                keywords: serde_json::from_value(keywords.clone()).unwrap_or_default(),
+            })
+            .collect();
+        let run = RunRecord { data: Map::new(), groups: vec!["web".into()], calls };
+        CachedHost { facts, data: Some(Map::new()), run: Some(run) }
+    }
+
+    fn recorded_hints(src: &str, hosts: Vec<CachedHost>) -> Vec<CallHint> {
+        let cached = CachedHosts { root: PathBuf::from("/nonexistent"), hosts };
+        call_hints(&Module::parse(src), &cached, "deploy.py", 100)
+    }
+
+    #[test]
+    fn recorded_arguments_plan_calls_static_evaluation_cannot() {
+        const CALL: &str = "files.directory(path=compute_path())";
+        let src = format!("{SRC}def compute_path():\n    return '/srv/a'\n{CALL}\n");
+        let web1 = ran(with_dirs("web1", &["/srv/a"]), &[(CALL, 5, "/srv/a")]);
+        let web2 = ran(with_dirs("web2", &["!/srv/b"]), &[(CALL, 5, "/srv/b")]);
+        let hints = recorded_hints(&src, vec![web1.clone(), web2]);
+        assert_eq!(hints[0].label, "would change on web2");
+        assert_eq!(hints[0].from_records, 2);
+        assert!(hints[0].markdown().contains("`web2`: would run\n```sh\nmkdir -p /srv/b\n"), "{}", hints[0].markdown());
+        assert!(hints[0].markdown().ends_with("_arguments recorded by the last run_\n"));
+        // Edited (the hash differs): static evaluation, which cannot call the function.
+        let edited = src.replace(CALL, "files.directory(path=compute_path() )");
+        let hints = recorded_hints(&edited, vec![web1.clone()]);
+        assert_eq!(hints[0].label, "not evaluated: `path`: a call of `compute_path` is computed at run time");
+        assert_eq!(hints[0].from_records, 0);
+        // A host without records of the call is evaluated statically beside one with them.
+        let src = format!("{SRC}{CALL}\nfiles.directory(path=ROOT + '/a')\n");
+        let hints = recorded_hints(&src, vec![web1, CachedHost::new(with_dirs("web3", &["/srv/a"]))]);
+        let labels: Vec<&str> = hints.iter().map(|h| h.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["not evaluated: `path`: a call of `compute_path` is computed at run time", "no change (2 hosts)"]
+        );
+        assert!(hints[0].markdown().contains("on 1 of 2 hosts, the others from the text"));
+    }
+
+    #[test]
+    fn recorded_iterations_aggregate_like_loops() {
+        const CALL: &str = "files.directory(path=d)";
+        let src = format!("{SRC}for d in dirs():\n    {CALL}\n");
+        let iterations = [(CALL, 4, "/srv/a"), (CALL, 4, "/srv/b")];
+        let hints = recorded_hints(&src, vec![ran(with_dirs("web1", &["/srv/a", "/srv/b"]), &iterations)]);
+        assert_eq!(hints[0].label, "no change (1 host)");
+        let hints = recorded_hints(&src, vec![ran(with_dirs("web1", &["/srv/a", "!/srv/b"]), &iterations)]);
+        assert_eq!(hints[0].label, "would change on web1");
+        // The same text twice: each call gets the records of its own line, in order, even when lines
+        // shifted since the run.
+        let src = format!("# moved\n{SRC}for d in one():\n    {CALL}\nfor d in two():\n    {CALL}\n");
+        let twins = [(CALL, 4, "/srv/a"), (CALL, 6, "/srv/b")];
+        let hints = recorded_hints(&src, vec![ran(with_dirs("web1", &["/srv/a", "!/srv/b"]), &twins)]);
+        let labels: Vec<&str> = hints.iter().map(|h| h.label.as_str()).collect();
+        assert_eq!(labels, ["no change (1 host)", "would change on web1"]);
+    }
+
+    #[test]
+    fn records_made_stale_by_an_edit_around_the_call_give_way_to_the_text() {
+        const CALL: &str = "files.directory(path=ROOT + '/' + d)";
+        let facts = || with_dirs("web1", &["/srv/a", "/srv/b", "!/opt/a", "!/srv/c"]);
+        let iterations = [(CALL, 4, "/srv/a"), (CALL, 4, "/srv/b")];
+        let run = |src: &str| {
+            let hints = recorded_hints(src, vec![ran(facts(), &iterations)]);
+            (hints[0].label.clone(), hints[0].from_records)
+        };
+        let src = format!("{SRC}for d in ['a', 'b']:\n    {CALL}\n");
+        assert_eq!(run(&src), ("no change (1 host)".into(), 1));
+        // The constant changed: the call's text did not, but its arguments did.
+        assert_eq!(run(&src.replace("'/srv'", "'/opt'")), ("would change on web1".into(), 0));
+        // The loop gained an item.
+        assert_eq!(run(&src.replace("'b']", "'b', 'c']")), ("would change on web1".into(), 0));
+        // Keywords the text does not give (config.py's `_sudo`) do not make records stale.
+        const ONE: &str = "files.directory(path=ROOT + '/a')";
+        let host = ran_with(facts(), &[(ONE, 3, json!({"path": "/srv/a", "_sudo": true}))]);
+        let hints = recorded_hints(&format!("{SRC}{ONE}\n"), vec![host]);
+        assert_eq!((hints[0].label.as_str(), hints[0].from_records), ("no change (1 host)", 1));
+    }
+
+    #[test]
+    fn masked_recorded_values_are_planned_and_stay_masked() {
+        const CALL: &str = "files.directory(path=secret_dir())";
+        let src = format!("{SRC}{CALL}\n");
+        let hints = recorded_hints(&src, vec![ran(with_dirs("web1", &[]), &[(CALL, 3, "*MASKED*")])]);
+        // The planner asks for the directory's fact under the masked name: it is not cached.
+        assert_eq!(hints[0].label, "facts unknown — run rinfra-exec INVENTORY deploy.py --dry");
+        let hints = recorded_hints(&src, vec![ran(with_dirs("web1", &["!*MASKED*"]), &[(CALL, 3, "*MASKED*")])]);
+        assert!(hints[0].markdown().contains("mkdir -p '*MASKED*'"), "{}", hints[0].markdown());
+    }
+
+    #[test]
+    fn run_records_supply_host_data_and_groups() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        FactCache::in_workspace(dir.path()).store(&with_dirs("web1", &["/srv/a"]))?;
+        FactCache::in_workspace(dir.path()).store(&with_dirs("web2", &["/srv/a"]))?;
+        std::fs::create_dir_all(dir.path().join(".rinfra/runs"))?;
+        std::fs::create_dir_all(dir.path().join(".rinfra/hosts"))?;
+        let run = json!({"version": 1, "host": "web1", "groups": ["web"], "data": {"root": "/srv"}, "calls": []});
+        std::fs::write(dir.path().join(".rinfra/runs/web1.json"), run.to_string())?;
+        // The older place of host data is read only for a host without a run record.
+        std::fs::write(dir.path().join(".rinfra/hosts/web1.json"), r#"{"root": "/old"}"#)?;
+        std::fs::write(dir.path().join(".rinfra/hosts/web2.json"), r#"{"root": "/srv"}"#)?;
+        let cached = CachedHosts::load(dir.path());
+        let src = "from pyinfra import host\nfrom pyinfra.operations import files\n\
+                   files.directory(path=host.data.root + '/a')\nif 'web' in host.groups:\n    files.directory('/srv/a')\n";
+        let hints = call_hints(&Module::parse(src), &cached, "deploy.py", 100);
+        let labels: Vec<&str> = hints.iter().map(|h| h.label.as_str()).collect();
+        // web2 has no run record, so no groups: the condition cannot be evaluated and leaves it in.
+        assert_eq!(labels, ["no change (2 hosts)", "no change (2 hosts)"]);
+        assert!(hints[1].markdown().contains("`web2`: no change"), "{}", hints[1].markdown());
+        let src = src.replace("'web' in", "'db' in");
+        let hints = call_hints(&Module::parse(&src), &cached, "deploy.py", 100);
+        assert_eq!(hints[1].hosts[0], ("web1".to_string(), Outcome::Skipped));
+        Ok(())
     }
 
     #[test]

@@ -33,6 +33,7 @@ mod tests {
             range: TextRange::new(TextSize::new(6), TextSize::new(10)),
             label: "no change (1 host)".into(),
             hosts: vec![("web1".into(), Outcome::NoChange(None))],
+            from_records: 0,
         };
         let lenses = code_lenses(&doc, &[hint]);
         assert_eq!(lenses.len(), 1);

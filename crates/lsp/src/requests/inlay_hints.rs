@@ -80,6 +80,7 @@ mod tests {
             range: TextRange::new(TextSize::new(from), TextSize::new(to)),
             label: label.into(),
             hosts: vec![("web1".into(), Outcome::NoChange(None))],
+            from_records: 0,
         }
     }
 
