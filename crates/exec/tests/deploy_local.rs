@@ -475,8 +475,13 @@ server.shell(name="carry", commands=["false", "touch {d}/carried"], _continue_on
 fn the_run_cache_records_calls_and_masked_data() {
     let dir = tempfile::tempdir().expect("tempdir");
     let call = "files.directory(\n    path=\"/tmp/x\",\n)";
-    std::fs::write(dir.path().join("deploy.py"), format!("from pyinfra.operations import files\n{call}\n"))
-        .expect("deploy.py");
+    // Non-ASCII before and inside a call: Python's column offsets count bytes, not characters.
+    let accented = "files.directory(path=\"/tmp/é\")";
+    std::fs::write(
+        dir.path().join("deploy.py"),
+        format!("from pyinfra.operations import files\n{call}\nx = 'ünï'; {accented}\n"),
+    )
+    .expect("deploy.py");
     let out = run(dir.path(), &["--dry", "--data", "ssh_password=hunter2", "--data", "role=web"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let path = dir.path().join(".rinfra/runs/@local.json");
@@ -494,6 +499,8 @@ fn the_run_cache_records_calls_and_masked_data() {
     use sha1::Digest;
     let expected: String = sha1::Sha1::digest(call.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(first["source_sha1"], expected.as_str(), "hash of the whole call expression");
+    let second: String = sha1::Sha1::digest(accented.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(doc["calls"][1]["source_sha1"], second.as_str(), "non-ASCII text is cut by bytes");
 }
 
 #[test]

@@ -235,9 +235,13 @@ def _call_source(frame):
         lines = linecache.getlines(frame.f_code.co_filename)[first - 1 : last]
         if not lines or start is None or end is None:
             return ""
-        if len(lines) == 1:
-            return lines[0][start:end]
-        return lines[0][start:] + "".join(lines[1:-1]) + lines[-1][:end]
+        # Column offsets count UTF-8 bytes, not characters: slice the encoded lines.
+        raw = [line.encode("utf-8") for line in lines]
+        if len(raw) == 1:
+            text = raw[0][start:end]
+        else:
+            text = raw[0][start:] + b"".join(raw[1:-1]) + raw[-1][:end]
+        return text.decode("utf-8", "replace")
     except Exception:  # noqa: BLE001 - the source text is informative only
         return ""
 
