@@ -21,6 +21,7 @@ use rinfra_facts::schema::catalogue;
 use rinfra_facts::value::{Map, Value};
 use tokio::runtime::Handle;
 
+use crate::call_env::CallEnv;
 use crate::connector::{Connector, Payload, RemoteCommand};
 use crate::gather::{GatherOptions, Gathered, Job, JobOutput, JobStatus, fact_default, gather, gather_after};
 use crate::localfs::{LocalFs, sha1_hex};
@@ -251,8 +252,8 @@ impl HostState {
                 let mut missing: Vec<FactKey> = Vec::new();
                 for (n, call) in self.calls.iter().enumerate().filter(|(_, c)| fact_runner(c) == runner) {
                     let probe = Probe::new(self.known(&runner));
-                    let _ =
-                        plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &self.env);
+                    let env = CallEnv::new(&self.env, call);
+                    let _ = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &env);
                     for key in probe.missing.into_inner() {
                         if !missing.contains(&key) {
                             missing.push(key);
@@ -278,7 +279,8 @@ impl HostState {
         // other facts take a few passes.
         for _ in 0..16 {
             let probe = Probe::new(self.known(&runner));
-            let planned = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &self.env);
+            let env = CallEnv::new(&self.env, call);
+            let planned = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &env);
             let missing = probe.missing.into_inner();
             if missing.is_empty() {
                 return planned.map_err(|e| e.to_string());
@@ -348,7 +350,8 @@ impl HostState {
         let plain = GatherOptions::default().runner;
         for call in self.calls.iter().filter(|c| c.planned.is_none() && fact_runner(c) == plain) {
             let probe = Probe::new(&self.gathered);
-            let _ = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &self.env);
+            let env = CallEnv::new(&self.env, call);
+            let _ = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &env);
             for key in probe.asked.into_inner() {
                 if !self.requested.contains(&key) {
                     self.requested.push(key);
@@ -514,6 +517,7 @@ impl Bridge for HostState {
             order: Vec::new(),
             source: String::new(),
             planned: None,
+            rendered: None,
         };
         check_call(&call)?;
         Ok(self.plan(&call)?.commands)

@@ -42,6 +42,7 @@
 //! # }).unwrap();
 //! ```
 
+mod call_env;
 pub mod connector;
 pub mod gather;
 pub mod host_state;
