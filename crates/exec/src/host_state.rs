@@ -23,6 +23,7 @@ use tokio::runtime::Handle;
 
 use crate::call_env::CallEnv;
 use crate::connector::{Connector, Payload, RemoteCommand};
+use crate::file_diff::{FileDiff, edit_diff};
 use crate::gather::{GatherOptions, Gathered, Job, JobOutput, JobStatus, fact_default, gather, gather_after};
 use crate::localfs::{LocalFs, sha1_hex};
 use crate::python::{Bridge, OpCall};
@@ -128,8 +129,8 @@ pub struct HostState {
     pub(crate) output: (Vec<String>, Vec<String>),
     /// Inventory groups.
     pub(crate) groups: Vec<String>,
-    /// `--diff` material for the current call: (host's file now, what would be written, path).
-    pub(crate) diff: Vec<(Option<String>, Option<String>, String)>,
+    /// `--diff` material for the current call.
+    pub(crate) diff: Vec<FileDiff>,
     /// The facts each call asked for when it was last planned (by call index), so the script that
     /// runs one call's commands can gather the next call's facts in the same round trip.
     needs: HashMap<usize, (String, Vec<FactKey>)>,
@@ -541,6 +542,7 @@ pub(crate) fn run_one(host: &mut HostState, n: usize, call: &OpCall, options: &R
     if options.diff {
         // Before anything runs: the diff compares the host's file as it is now.
         host.diff = upload_diffs(host, &plan);
+        host.diff.extend(edit_diff(host.conn.as_ref(), &host.rt, call));
     }
     if options.dry {
         return Outcome::Changed(plan);
@@ -553,8 +555,8 @@ pub(crate) fn run_one(host: &mut HostState, n: usize, call: &OpCall, options: &R
 }
 
 /// What `--diff` compares for each file a plan uploads: the host's file now (read with `cat`;
-/// missing is empty) and what would be written; `None` where the content is not text.
-fn upload_diffs(host: &HostState, plan: &Plan) -> Vec<(Option<String>, Option<String>, String)> {
+/// missing is empty) and what would be written.
+fn upload_diffs(host: &HostState, plan: &Plan) -> Vec<FileDiff> {
     let mut out = Vec::new();
     for command in &plan.commands {
         let Command::Upload { src, dest } = command else { continue };
@@ -564,7 +566,8 @@ fn upload_diffs(host: &HostState, plan: &Plan) -> Vec<(Option<String>, Option<St
         };
         let cat = RemoteCommand::new(format!("cat {} 2>/dev/null || true", quote(dest)));
         let old = host.rt.block_on(host.conn.run(&cat)).ok().and_then(|o| String::from_utf8(o.stdout).ok());
-        out.push((old, new, dest.clone()));
+        let texts = old.zip(new).ok_or_else(|| "binary content".to_string());
+        out.push(FileDiff { path: dest.clone(), texts });
     }
     out
 }

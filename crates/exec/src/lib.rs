@@ -44,6 +44,7 @@
 
 mod call_env;
 pub mod connector;
+mod file_diff;
 pub mod gather;
 pub mod host_state;
 pub mod localfs;
