@@ -14,6 +14,7 @@ use rinfra_facts::args::Args;
 use rinfra_facts::cache::{HostFacts, is_secret_arg};
 use rinfra_facts::fact_source::{FactKey, FactSource, PlanEnv, Unknown};
 use rinfra_facts::globals::GLOBAL_ARGS;
+use rinfra_facts::operations::files::jinja::TemplateError;
 use rinfra_facts::plan::{Command, Plan, UploadSource};
 use rinfra_facts::plan_operation;
 use rinfra_facts::quote::quote;
@@ -508,6 +509,7 @@ impl Bridge for HostState {
         name: &str,
         positional: &[Value],
         keywords: &Map<String, Value>,
+        rendered: Option<Box<Result<String, TemplateError>>>,
     ) -> Result<Vec<Command>, String> {
         let call = OpCall {
             name: name.to_string(),
@@ -518,7 +520,7 @@ impl Bridge for HostState {
             order: Vec::new(),
             source: String::new(),
             planned: None,
-            rendered: None,
+            rendered,
         };
         check_call(&call)?;
         Ok(self.plan(&call)?.commands)

@@ -181,3 +181,38 @@ fn rust_engine_renders_when_jinja2_is_not_importable() {
     let want = format!("{}:3: 'nope' is undefined", dir.path().join("templates/undef.j2").display());
     assert!(stdout.contains(&want), "want {want} in:\n{stdout}");
 }
+
+#[test]
+fn jinja2_renders_includes_script_templates_and_nested_templates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(dir.path().join("templates")).expect("templates dir");
+    std::fs::create_dir_all(&out).expect("out dir");
+    let write = |name: &str, body: &str| std::fs::write(dir.path().join(name), body).expect("write");
+    // `include` resolves from the working directory, as pyinfra's default loader does.
+    write("templates/part.j2", "{% macro shout(x) %}{{ x | upper }}!{% endmacro %}");
+    write(
+        "templates/run.sh.j2",
+        "#!/bin/sh\n{% from 'templates/part.j2' import shout %}echo '{{ shout(word) }}' > {{ target }}\n",
+    );
+    write("templates/nested.j2", "{% set xs = items | map('string') | join('+') %}{{ xs }}={{ items | sum }}\n");
+    let deploy = format!(
+        r#"from pyinfra.api import operation
+from pyinfra.operations import files, server
+
+server.script_template(name="script", src="templates/run.sh.j2", word="hello", target="{out}/said")
+
+@operation()
+def render_twice(dest):
+    yield from files.template._inner(src="templates/nested.j2", dest=dest, items=[1, 2, 3])
+
+render_twice(dest="{out}/nested")
+"#,
+        out = out.display()
+    );
+    write("deploy.py", &deploy);
+    let run_out = run(dir.path(), &[]);
+    assert_eq!(run_out.status.code(), Some(0), "{}{}", text(&run_out.stdout), text(&run_out.stderr));
+    assert_eq!(std::fs::read_to_string(out.join("said")).expect("said"), "HELLO!\n");
+    assert_eq!(std::fs::read_to_string(out.join("nested")).expect("nested"), "1+2+3=6\n");
+}

@@ -60,12 +60,14 @@ pub trait Bridge: Any + Send {
     fn will_change(&mut self, index: usize) -> Result<bool, String>;
     /// Run a user-defined fact's command: (exit 0, stdout lines, stderr lines).
     fn run_command(&mut self, command: &str) -> Result<(bool, Vec<String>, Vec<String>), String>;
-    /// The commands of a builtin operation planned now (`yield from op._inner(...)`).
+    /// The commands of a builtin operation planned now (`yield from op._inner(...)`), with its
+    /// template already rendered by jinja2 if it has one.
     fn plan_inner(
         &mut self,
         name: &str,
         positional: &[Value],
         keywords: &Map<String, Value>,
+        rendered: Option<Box<Result<String, TemplateError>>>,
     ) -> Result<Vec<Command>, String>;
 }
 
@@ -172,11 +174,16 @@ pub fn command_from_json(v: &Value) -> Result<Command, String> {
 }
 
 #[pyfunction]
-fn plan_inner(py: Python<'_>, name: &str, args: &str, kwargs: &str) -> PyResult<String> {
+#[pyo3(signature = (name, args, kwargs, rendered=None))]
+fn plan_inner(py: Python<'_>, name: &str, args: &str, kwargs: &str, rendered: Option<&str>) -> PyResult<String> {
     let positional: Vec<Value> = parse_json(args)?;
     let keywords: Map<String, Value> = parse_json(kwargs)?;
-    let commands =
-        with_bridge(py, move |b| b.plan_inner(name, &positional, &keywords))?.map_err(PyRuntimeError::new_err)?;
+    let rendered = match rendered {
+        Some(text) => Some(Box::new(parse_json::<Rendered>(text)?.into())),
+        None => None,
+    };
+    let commands = with_bridge(py, move |b| b.plan_inner(name, &positional, &keywords, rendered))?
+        .map_err(PyRuntimeError::new_err)?;
     serde_json::to_string(&commands).map_err(|e| PyRuntimeError::new_err(e.to_string()))
 }
 

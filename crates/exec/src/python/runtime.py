@@ -422,7 +422,10 @@ class _Planned:
 
 def _inner(full_name, *args, **kwargs):
     """`yield from <builtin op>._inner(...)`: the builtin's commands, planned now for this host."""
-    for command in json.loads(_rinfra.plan_inner(full_name, to_json(list(args)), to_json(kwargs))):
+    rendered = _render_template(full_name, args, kwargs)
+    encode = _to_json_lenient if rendered is not None else to_json
+    rendered_json = json.dumps(rendered) if rendered is not None else None
+    for command in json.loads(_rinfra.plan_inner(full_name, encode(list(args)), encode(kwargs), rendered_json)):
         yield _Planned(command)
 
 
