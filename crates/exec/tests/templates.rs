@@ -216,3 +216,17 @@ render_twice(dest="{out}/nested")
     assert_eq!(std::fs::read_to_string(out.join("said")).expect("said"), "HELLO!\n");
     assert_eq!(std::fs::read_to_string(out.join("nested")).expect("nested"), "1+2+3=6\n");
 }
+
+#[test]
+fn an_exception_while_rendering_fails_the_operation_naming_template_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    project(dir.path(), "div.j2", "a\nb\n{{ 10 // zero }}\n", ", zero=0");
+    let out = run(dir.path(), &[]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    let want = format!(
+        "{}:3: ZeroDivisionError: integer division or modulo by zero",
+        dir.path().join("templates/div.j2").display()
+    );
+    assert!(stdout.contains(&want), "want {want} in:\n{stdout}");
+}

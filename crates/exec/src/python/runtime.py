@@ -411,6 +411,8 @@ def _render_template(full_name, args, kwargs):
         return {"text": environment.from_string(text).render(data)}
     except jinja2.TemplateError as e:
         return {"error": {"line": _template_line(e), "message": str(e)}}
+    except Exception as e:  # noqa: BLE001 - an error raised while rendering fails the operation
+        return {"error": {"line": _template_line(e), "message": f"{type(e).__name__}: {e}"}}
 
 
 class _Planned:
