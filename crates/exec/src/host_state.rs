@@ -14,6 +14,7 @@ use rinfra_facts::args::Args;
 use rinfra_facts::cache::{HostFacts, is_secret_arg};
 use rinfra_facts::fact_source::{FactKey, FactSource, PlanEnv, Unknown};
 use rinfra_facts::globals::GLOBAL_ARGS;
+use rinfra_facts::operations::files::jinja::TemplateError;
 use rinfra_facts::plan::{Command, Plan, UploadSource};
 use rinfra_facts::plan_operation;
 use rinfra_facts::quote::quote;
@@ -21,7 +22,9 @@ use rinfra_facts::schema::catalogue;
 use rinfra_facts::value::{Map, Value};
 use tokio::runtime::Handle;
 
+use crate::call_env::CallEnv;
 use crate::connector::{Connector, Payload, RemoteCommand};
+use crate::file_diff::{FileDiff, edit_diff};
 use crate::gather::{GatherOptions, Gathered, Job, JobOutput, JobStatus, fact_default, gather, gather_after};
 use crate::localfs::{LocalFs, sha1_hex};
 use crate::python::{Bridge, OpCall};
@@ -127,8 +130,8 @@ pub struct HostState {
     pub(crate) output: (Vec<String>, Vec<String>),
     /// Inventory groups.
     pub(crate) groups: Vec<String>,
-    /// `--diff` material for the current call: (host's file now, what would be written, path).
-    pub(crate) diff: Vec<(Option<String>, Option<String>, String)>,
+    /// `--diff` material for the current call.
+    pub(crate) diff: Vec<FileDiff>,
     /// The facts each call asked for when it was last planned (by call index), so the script that
     /// runs one call's commands can gather the next call's facts in the same round trip.
     needs: HashMap<usize, (String, Vec<FactKey>)>,
@@ -251,8 +254,8 @@ impl HostState {
                 let mut missing: Vec<FactKey> = Vec::new();
                 for (n, call) in self.calls.iter().enumerate().filter(|(_, c)| fact_runner(c) == runner) {
                     let probe = Probe::new(self.known(&runner));
-                    let _ =
-                        plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &self.env);
+                    let env = CallEnv::new(&self.env, call);
+                    let _ = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &env);
                     for key in probe.missing.into_inner() {
                         if !missing.contains(&key) {
                             missing.push(key);
@@ -278,7 +281,8 @@ impl HostState {
         // other facts take a few passes.
         for _ in 0..16 {
             let probe = Probe::new(self.known(&runner));
-            let planned = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &self.env);
+            let env = CallEnv::new(&self.env, call);
+            let planned = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &env);
             let missing = probe.missing.into_inner();
             if missing.is_empty() {
                 return planned.map_err(|e| e.to_string());
@@ -348,7 +352,8 @@ impl HostState {
         let plain = GatherOptions::default().runner;
         for call in self.calls.iter().filter(|c| c.planned.is_none() && fact_runner(c) == plain) {
             let probe = Probe::new(&self.gathered);
-            let _ = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &self.env);
+            let env = CallEnv::new(&self.env, call);
+            let _ = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &env);
             let missing = probe.missing.into_inner();
             // Facts asked after one never gathered depend on its default value: a guess, not a need
             // (files.put asks for an MD5 only when there is no SHA-1).
@@ -511,6 +516,7 @@ impl Bridge for HostState {
         name: &str,
         positional: &[Value],
         keywords: &Map<String, Value>,
+        rendered: Option<Box<Result<String, TemplateError>>>,
     ) -> Result<Vec<Command>, String> {
         let call = OpCall {
             name: name.to_string(),
@@ -521,6 +527,7 @@ impl Bridge for HostState {
             order: Vec::new(),
             source: String::new(),
             planned: None,
+            rendered,
         };
         check_call(&call)?;
         Ok(self.plan(&call)?.commands)
@@ -544,6 +551,7 @@ pub(crate) fn run_one(host: &mut HostState, n: usize, call: &OpCall, options: &R
     if options.diff {
         // Before anything runs: the diff compares the host's file as it is now.
         host.diff = upload_diffs(host, &plan);
+        host.diff.extend(edit_diff(host.conn.as_ref(), &host.rt, call));
     }
     if options.dry {
         return Outcome::Changed(plan);
@@ -556,8 +564,8 @@ pub(crate) fn run_one(host: &mut HostState, n: usize, call: &OpCall, options: &R
 }
 
 /// What `--diff` compares for each file a plan uploads: the host's file now (read with `cat`;
-/// missing is empty) and what would be written; `None` where the content is not text.
-fn upload_diffs(host: &HostState, plan: &Plan) -> Vec<(Option<String>, Option<String>, String)> {
+/// missing is empty) and what would be written.
+fn upload_diffs(host: &HostState, plan: &Plan) -> Vec<FileDiff> {
     let mut out = Vec::new();
     for command in &plan.commands {
         let Command::Upload { src, dest } = command else { continue };
@@ -567,7 +575,8 @@ fn upload_diffs(host: &HostState, plan: &Plan) -> Vec<(Option<String>, Option<St
         };
         let cat = RemoteCommand::new(format!("cat {} 2>/dev/null || true", quote(dest)));
         let old = host.rt.block_on(host.conn.run(&cat)).ok().and_then(|o| String::from_utf8(o.stdout).ok());
-        out.push((old, new, dest.clone()));
+        let texts = old.zip(new).ok_or_else(|| "binary content".to_string());
+        out.push(FileDiff { path: dest.clone(), texts });
     }
     out
 }

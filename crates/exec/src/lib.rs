@@ -42,7 +42,9 @@
 //! # }).unwrap();
 //! ```
 
+mod call_env;
 pub mod connector;
+mod file_diff;
 pub mod gather;
 pub mod host_state;
 pub mod localfs;

@@ -376,7 +376,7 @@ fn deploy(args: &[String]) -> ExitCode {
     let code = match (action, &python) {
         (Action::Deploy(path), Some(py)) => run(py, &path, targets, &options, &rt),
         (Action::Deploy(_), None) => 1,
-        (Action::Call(call), _) => run_call(call, targets, &options, &rt),
+        (Action::Call(call), _) => run_call(*call, targets, &options, &rt),
         (Action::Facts(keys), _) => print_facts(&keys, targets, &rt),
     };
     ExitCode::from(code.max(u8::from(unreachable)))
@@ -425,7 +425,7 @@ const EXEC: &str = "<exec>";
 /// What the command line asks to run.
 enum Action {
     Deploy(PathBuf),
-    Call(OpCall),
+    Call(Box<OpCall>),
     Facts(Vec<FactKey>),
 }
 
@@ -443,7 +443,7 @@ fn parse_action(rest: &[String]) -> Result<Action, String> {
             }
             let mut keywords = Map::new();
             keywords.insert("commands".into(), Value::Array(vec![Value::String(command.join(" "))]));
-            Ok(Action::Call(OpCall {
+            Ok(Action::Call(Box::new(OpCall {
                 name: "server.shell".into(),
                 positional: vec![],
                 keywords,
@@ -452,7 +452,8 @@ fn parse_action(rest: &[String]) -> Result<Action, String> {
                 order: vec![],
                 source: String::new(),
                 planned: None,
-            }))
+                rendered: None,
+            })))
         }
         path if path.ends_with(".py") => {
             if !args.is_empty() {
@@ -466,7 +467,7 @@ fn parse_action(rest: &[String]) -> Result<Action, String> {
         }
         op if rinfra_facts::schema::catalogue().operation(op).is_some() => {
             let (positional, keywords) = split_args(args);
-            Ok(Action::Call(OpCall {
+            Ok(Action::Call(Box::new(OpCall {
                 name: op.into(),
                 positional,
                 keywords,
@@ -475,7 +476,8 @@ fn parse_action(rest: &[String]) -> Result<Action, String> {
                 order: vec![],
                 source: String::new(),
                 planned: None,
-            }))
+                rendered: None,
+            })))
         }
         other => Err(format!("'{other}' is neither a deploy script (.py), an operation, `fact` nor `exec`")),
     }

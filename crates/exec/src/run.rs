@@ -360,6 +360,7 @@ mod tests {
             order: vec![1],
             source: String::new(),
             planned: None,
+            rendered: None,
         }
     }
 

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use rinfra_facts::value::{Map, Value, truthy};
 
+use crate::file_diff::FileDiff;
 use crate::host_state::{HostState, run_one};
 use crate::python::{CallResult, Interpreter, OpCall};
 use crate::report::{Row, label, op_json, outcome_json, print_json, print_outcome, print_table, title};
@@ -94,7 +95,7 @@ struct Done {
     n: usize,
     outcome: Outcome,
     output: (Vec<String>, Vec<String>),
-    diff: Vec<(Option<String>, Option<String>, String)>,
+    diff: Vec<FileDiff>,
 }
 
 /// Whether the call has `_if` callables (kept on the Python side; the keyword is only a marker).
@@ -284,15 +285,16 @@ impl Ledger<'_> {
 }
 
 /// Unified diffs (rendered by Python's difflib, as pyinfra does) of what `--diff` collected.
-fn diff_lines(python: Option<&Interpreter>, diff: &[(Option<String>, Option<String>, String)]) -> Vec<String> {
+fn diff_lines(python: Option<&Interpreter>, diff: &[FileDiff]) -> Vec<String> {
     let mut out = Vec::new();
-    for (old, new, dest) in diff {
-        match (old, new, python) {
-            (Some(old), Some(new), Some(py)) => match py.unified_diff(old, new, dest) {
+    for FileDiff { path, texts } in diff {
+        match (texts, python) {
+            (Ok((old, new)), Some(py)) => match py.unified_diff(old, new, path) {
                 Ok(lines) => out.extend(lines),
-                Err(e) => out.push(format!("(no diff for {dest}: {e})")),
+                Err(e) => out.push(format!("(no diff for {path}: {e})")),
             },
-            _ => out.push(format!("(binary content, no diff for {dest})")),
+            (Ok(_), None) => out.push(format!("(no diff for {path}: no Python to render it)")),
+            (Err(why), _) => out.push(format!("(no diff for {path}: {why})")),
         }
     }
     out

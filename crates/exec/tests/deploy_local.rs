@@ -369,7 +369,12 @@ for name in host.loop(["a", "b"]):
         out = out_dir.display()
     );
     std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
-    let out = Command::new(BIN).current_dir(dir.path()).args(["@local,@localhost", "deploy.py"]).output().expect("run");
+    // One host at a time within each step: both edit the same file, in inventory order.
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["@local,@localhost", "deploy.py", "--parallel", "1"])
+        .output()
+        .expect("run");
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     let headers: Vec<&str> = stdout.lines().filter(|l| l.starts_with("--> ")).collect();

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::args::Args;
+use crate::operations::files::jinja::TemplateError;
 use crate::value::{Value, py_str};
 
 /// A fact with its arguments: `files.File` + `path=/etc`.
@@ -120,6 +121,11 @@ pub trait PlanEnv {
     /// The host's temporary directory (pyinfra's `host.get_temp_dir_config()`).
     fn temp_dir(&self) -> String {
         "/tmp".to_string()
+    }
+    /// The output of the call's template, when the executor already rendered it (with the real
+    /// `jinja2`, where the deploy script runs); `None` lets the planner render with its own engine.
+    fn rendered_template(&self) -> Option<Result<String, TemplateError>> {
+        None
     }
 }
 

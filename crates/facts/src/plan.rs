@@ -208,6 +208,45 @@ pub enum PlanError {
     /// The operation has no planner yet.
     #[error("operation {0} has no planner yet")]
     NotImplemented(String),
+    /// A template failed to render (an `OperationError` in pyinfra).
+    #[error("{0}")]
+    Template(TemplateFailure),
+}
+
+/// A template that failed to render: shown as `file:LINE: message` with the lines around it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateFailure {
+    /// The template's path (or the `StringIO` it came from).
+    pub name: String,
+    /// 1-based line of the error in the template.
+    pub line: usize,
+    /// The template engine's message.
+    pub message: String,
+    /// The failing line with one line either side, trimmed.
+    pub context: Vec<String>,
+}
+
+impl TemplateFailure {
+    /// The message pyinfra's `OperationError` carries (`Error in template: NAME (LN): ...`).
+    pub fn pyinfra_message(&self) -> String {
+        format!(
+            "Error in template: {} (L{}): {}\n...\n{}\n...",
+            self.name,
+            self.line,
+            self.message,
+            self.context.join("\n")
+        )
+    }
+}
+
+impl std::fmt::Display for TemplateFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.name, self.line, self.message)?;
+        if !self.context.is_empty() {
+            write!(f, "\n...\n{}\n...", self.context.join("\n"))?;
+        }
+        Ok(())
+    }
 }
 
 impl PlanError {

@@ -17,8 +17,10 @@ use std::ffi::CString;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
+use rinfra_facts::globals::GLOBAL_ARGS;
+use rinfra_facts::operations::files::jinja::TemplateError;
 use rinfra_facts::plan::{Command, ShellCommand, UploadSource};
-use rinfra_facts::schema::catalogue;
+use rinfra_facts::schema::{ArgKind, catalogue};
 use rinfra_facts::value::{Map, Value};
 
 const RUNTIME: &str = include_str!("runtime.py");
@@ -43,6 +45,9 @@ pub struct OpCall {
     pub source: String,
     /// A user-defined operation's commands, planned when deploy.py called it (`None`: a builtin).
     pub planned: Option<Vec<Command>>,
+    /// A template operation's output, rendered with the real jinja2 when deploy.py called it
+    /// (`None`: jinja2 is not importable, or not a template operation; the planner renders then).
+    pub rendered: Option<Box<Result<String, TemplateError>>>,
 }
 
 /// What the Python side asks of the executor while a deploy script runs for one host.
@@ -55,12 +60,14 @@ pub trait Bridge: Any + Send {
     fn will_change(&mut self, index: usize) -> Result<bool, String>;
     /// Run a user-defined fact's command: (exit 0, stdout lines, stderr lines).
     fn run_command(&mut self, command: &str) -> Result<(bool, Vec<String>, Vec<String>), String>;
-    /// The commands of a builtin operation planned now (`yield from op._inner(...)`).
+    /// The commands of a builtin operation planned now (`yield from op._inner(...)`), with its
+    /// template already rendered by jinja2 if it has one.
     fn plan_inner(
         &mut self,
         name: &str,
         positional: &[Value],
         keywords: &Map<String, Value>,
+        rendered: Option<Box<Result<String, TemplateError>>>,
     ) -> Result<Vec<Command>, String>;
 }
 
@@ -100,6 +107,26 @@ struct Place {
     /// Commands of a user-defined operation, planned as deploy.py called it.
     #[serde(default)]
     planned: Option<Vec<Value>>,
+    /// A template operation's output as jinja2 rendered it.
+    #[serde(default)]
+    rendered: Option<Rendered>,
+}
+
+/// What jinja2 made of a template: its output, or the error and the template line it names.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Rendered {
+    Text(String),
+    Error { line: usize, message: String },
+}
+
+impl From<Rendered> for Result<String, TemplateError> {
+    fn from(r: Rendered) -> Self {
+        match r {
+            Rendered::Text(t) => Ok(t),
+            Rendered::Error { line, message } => Err(TemplateError { message, line }),
+        }
+    }
 }
 
 #[pyfunction]
@@ -119,6 +146,7 @@ fn record(py: Python<'_>, name: &str, args: &str, kwargs: &str, place: &str) -> 
             }
             None => None,
         },
+        rendered: place.rendered.map(|r| Box::new(r.into())),
     };
     with_bridge(py, move |b| b.record(call))?.map_err(PyTypeError::new_err)
 }
@@ -146,11 +174,16 @@ pub fn command_from_json(v: &Value) -> Result<Command, String> {
 }
 
 #[pyfunction]
-fn plan_inner(py: Python<'_>, name: &str, args: &str, kwargs: &str) -> PyResult<String> {
+#[pyo3(signature = (name, args, kwargs, rendered=None))]
+fn plan_inner(py: Python<'_>, name: &str, args: &str, kwargs: &str, rendered: Option<&str>) -> PyResult<String> {
     let positional: Vec<Value> = parse_json(args)?;
     let keywords: Map<String, Value> = parse_json(kwargs)?;
-    let commands =
-        with_bridge(py, move |b| b.plan_inner(name, &positional, &keywords))?.map_err(PyRuntimeError::new_err)?;
+    let rendered = match rendered {
+        Some(text) => Some(Box::new(parse_json::<Rendered>(text)?.into())),
+        None => None,
+    };
+    let commands = with_bridge(py, move |b| b.plan_inner(name, &positional, &keywords, rendered))?
+        .map_err(PyRuntimeError::new_err)?;
     serde_json::to_string(&commands).map_err(|e| PyRuntimeError::new_err(e.to_string()))
 }
 
@@ -248,6 +281,19 @@ pub fn package_sources() -> Vec<(String, String)> {
     out
 }
 
+/// Operations that render a template, each with its own (non-data) argument names in signature
+/// order: the runtime renders them with the real jinja2 as deploy.py calls them.
+pub fn template_operations() -> Vec<(String, Vec<String>)> {
+    ["files.template", "server.script_template"]
+        .iter()
+        .filter_map(|name| catalogue().operation(name))
+        .map(|(m, o)| {
+            let own = o.args.iter().filter(|a| a.kind == ArgKind::Normal).map(|a| a.name.to_string()).collect();
+            (format!("{}.{}", m.name, o.name), own)
+        })
+        .collect()
+}
+
 /// Set a module's source, keeping its place when a parent placeholder already holds the name.
 fn upsert(out: &mut Vec<(String, String)>, name: String, src: String) {
     match out.iter_mut().find(|(n, _)| *n == name) {
@@ -296,7 +342,8 @@ impl Interpreter {
             let runtime =
                 PyModule::from_code(py, &cstring(RUNTIME)?, &cstring("<rinfra:runtime.py>")?, &cstring("_rinfra_rt")?)?;
             sys.getattr("modules")?.set_item("_rinfra_rt", &runtime)?;
-            runtime.call_method1("install", (package_sources(),))?;
+            let globals: Vec<&str> = GLOBAL_ARGS.iter().map(|a| a.name).collect();
+            runtime.call_method1("install", (package_sources(), template_operations(), globals))?;
             Ok(Interpreter { runtime: runtime.unbind() })
         })
         .map_err(|e| Python::attach(|py| format!("rinfra: cannot start Python: {}", describe(py, &e))))

@@ -320,8 +320,14 @@ def op(full_name):
             conditions = _conditions_of(conditions)
             # The executor only learns that there is a condition; the callables stay here.
             kwargs["_if"] = True
-        place = json.dumps({"file": filename, "line": line, "order": order, "source": source})
-        index = _rinfra.record(full_name, to_json(list(args)), to_json(kwargs), place)
+        place = {"file": filename, "line": line, "order": order, "source": source}
+        rendered = _render_template(full_name, args, kwargs)
+        if rendered is not None:
+            place["rendered"] = rendered
+        # Once rendered, the template's data is not planned with: a value JSON cannot carry is
+        # passed as its text (it stays visible in the run cache).
+        encode = _to_json_lenient if rendered is not None else to_json
+        index = _rinfra.record(full_name, encode(list(args)), encode(kwargs), json.dumps(place))
         if conditions is not None:
             _conditions[(host.name, index)] = conditions
         return OperationMeta(host.name, index, full_name)
@@ -330,6 +336,87 @@ def op(full_name):
     call.__qualname__ = call.__name__
     call._inner = functools.partial(_inner, full_name)
     return call
+
+
+# Template operations (name -> own argument names, signature order) and the global argument
+# names, set by `install`: what separates a template's data from the operation's arguments.
+_TEMPLATE_OPS = {}
+_GLOBAL_ARGS = frozenset()
+
+
+def _to_json_lenient(value):
+    def fallback(v):
+        try:
+            return _default(v)
+        except TypeError:
+            return str(v)
+
+    return json.dumps(value, default=fallback)
+
+
+def _template_text(src):
+    """The template source (a path relative to the working directory, or a file-like object),
+    or None when it cannot be read (the planner then reports the missing file as pyinfra does)."""
+    import os
+
+    if hasattr(src, "getvalue"):
+        return src.getvalue()
+    if hasattr(src, "read"):
+        return None
+    try:
+        with open(os.path.join(os.getcwd(), os.fspath(src)), encoding="utf-8") as f:
+            return f.read()
+    except (OSError, TypeError, ValueError):
+        return None
+
+
+def _template_line(e):
+    """The template line a jinja2 error refers to, found as pyinfra finds it."""
+    import jinja2
+
+    if isinstance(e, jinja2.TemplateSyntaxError) and e.lineno:
+        return e.lineno
+    frames = [
+        f for f in traceback.extract_tb(e.__traceback__)
+        if f.name in ("template", "<module>", "top-level template code")
+    ]
+    return frames[-1].lineno if frames else (getattr(e, "lineno", None) or 0)
+
+
+def _render_template(full_name, args, kwargs):
+    """Render a template operation's source with the real jinja2 and pyinfra's environment
+    (StrictUndefined, keep_trailing_newline, `host` / `state` / `inventory` and the call's data in
+    scope): {"text": output} or {"error": {"line", "message"}}. None when it is not a template
+    operation, jinja2 is not importable or the source cannot be read: the planner renders then."""
+    own = _TEMPLATE_OPS.get(full_name)
+    if own is None:
+        return None
+    try:
+        import jinja2
+    except ImportError:
+        return None
+    import os
+
+    bound = dict(zip(own, args))
+    bound.update({k: v for k, v in kwargs.items() if k in own})
+    text = _template_text(bound.get("src"))
+    if text is None:
+        return None
+    data = {k: v for k, v in kwargs.items() if k not in own and k not in _GLOBAL_ARGS}
+    data.setdefault("host", host)
+    data.setdefault("state", state)
+    data.setdefault("inventory", inventory)
+    env_kwargs = dict(bound.get("jinja_env_kwargs") or {})
+    loader = env_kwargs.pop("loader", jinja2.FileSystemLoader(os.getcwd()))
+    try:
+        environment = jinja2.Environment(
+            undefined=jinja2.StrictUndefined, keep_trailing_newline=True, loader=loader, **env_kwargs
+        )
+        return {"text": environment.from_string(text).render(data)}
+    except jinja2.TemplateError as e:
+        return {"error": {"line": _template_line(e), "message": str(e)}}
+    except Exception as e:  # noqa: BLE001 - an error raised while rendering fails the operation
+        return {"error": {"line": _template_line(e), "message": f"{type(e).__name__}: {e}"}}
 
 
 class _Planned:
@@ -341,7 +428,10 @@ class _Planned:
 
 def _inner(full_name, *args, **kwargs):
     """`yield from <builtin op>._inner(...)`: the builtin's commands, planned now for this host."""
-    for command in json.loads(_rinfra.plan_inner(full_name, to_json(list(args)), to_json(kwargs))):
+    rendered = _render_template(full_name, args, kwargs)
+    encode = _to_json_lenient if rendered is not None else to_json
+    rendered_json = json.dumps(rendered) if rendered is not None else None
+    for command in json.loads(_rinfra.plan_inner(full_name, encode(list(args)), encode(kwargs), rendered_json)):
         yield _Planned(command)
 
 
@@ -646,9 +736,14 @@ def unified_diff(old, new, name):
     ]
 
 
-def install(sources):
-    """Register the generated modules (name -> source, parents first) in sys.modules."""
+def install(sources, template_ops, global_args):
+    """Register the generated modules (name -> source, parents first) in sys.modules; note the
+    template operations and the global argument names."""
     import types
+
+    global _GLOBAL_ARGS
+    _TEMPLATE_OPS.update({name: list(own) for name, own in template_ops})
+    _GLOBAL_ARGS = frozenset(global_args)
 
     for name, source in sources:
         module = types.ModuleType(name)

@@ -61,9 +61,13 @@ pub fn run(target: &str, data: &Value) -> Outcome {
             _ => exc.get("name").and_then(Value::as_str).into_iter().collect(),
         };
         let message = exc.get("message").and_then(Value::as_str).unwrap_or_default();
-        return match result {
-            Err(PlanError::Failed { kind, message: got }) => {
-                let name = kind.python_name();
+        let raised = match &result {
+            Err(PlanError::Failed { kind, message }) => Some((kind.python_name(), message.clone())),
+            Err(PlanError::Template(t)) => Some(("OperationError", t.pyinfra_message())),
+            _ => None,
+        };
+        return match (raised, result) {
+            (Some((name, got)), _) => {
                 let name_ok = names.contains(&name) || (name == "IOError" && names.contains(&"OSError"));
                 if !name_ok {
                     Outcome::Failed(format!("raised {name}, want one of {names:?}"))
@@ -73,8 +77,8 @@ pub fn run(target: &str, data: &Value) -> Outcome {
                     Outcome::Passed
                 }
             }
-            Err(e) => Outcome::Failed(format!("error {e}, want {names:?}: {message}")),
-            Ok(plan) => Outcome::Failed(format!(
+            (None, Err(e)) => Outcome::Failed(format!("error {e}, want {names:?}: {message}")),
+            (None, Ok(plan)) => Outcome::Failed(format!(
                 "planned {} (no error), want {names:?}: {message}",
                 short(&plan.commands.iter().map(vector_form).collect::<Vec<_>>())
             )),

@@ -4,6 +4,8 @@
 mod edit;
 mod fs;
 pub mod jinja;
+mod posix_regex;
+pub mod preview;
 mod template;
 pub mod time;
 mod transfer;

@@ -1,11 +1,12 @@
-//! `files.template`: render a template (see [`super::jinja`]) and upload it like `files.put`.
+//! `files.template`: render a template (with the real jinja2 when the executor did, else with
+//! [`super::jinja`]) and upload it like `files.put`.
 
 use serde_json::json;
 
 use super::jinja::{HostView, Options, render};
 use super::util::{local_join, path_str};
 use crate::args::Args;
-use crate::plan::{Ctx, ErrorKind, PlanError};
+use crate::plan::{Ctx, ErrorKind, PlanError, TemplateFailure};
 use crate::value::{Value, as_io, truthy};
 
 /// The template's view of the host: its name and data from the plan environment.
@@ -55,11 +56,15 @@ pub fn template(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
             (text, path.clone(), Some(path))
         }
     };
-    let opts = options(a.get("jinja_env_kwargs"))?;
-    let output = match render(&source, &a.extra, &EnvHost(ctx.env), opts) {
+    // The executor may have rendered it already with the real jinja2; else rinfra's own engine.
+    let rendered = match ctx.env.rendered_template() {
+        Some(r) => r,
+        None => render(&source, &a.extra, &EnvHost(ctx.env), options(a.get("jinja_env_kwargs"))?),
+    };
+    let output = match rendered {
         Ok(o) => o,
         Err(e) => {
-            // Show the failing line with one line of context either side, as pyinfra does.
+            // The failing line with one line of context either side, as pyinfra shows it.
             let lines = match &file {
                 Some(p) => ctx.local.read_lines(p).unwrap_or_default(),
                 None => source.split_inclusive('\n').map(str::to_string).collect(),
@@ -67,12 +72,12 @@ pub fn template(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
             let lines: Vec<&str> = lines.iter().map(|l| l.trim()).collect();
             let from = e.line.saturating_sub(2).min(lines.len());
             let to = (e.line + 1).min(lines.len()).max(from);
-            return Err(PlanError::op(format!(
-                "Error in template: {name} (L{}): {}\n...\n{}\n...",
-                e.line,
-                e.message,
-                lines[from..to].join("\n")
-            )));
+            return Err(PlanError::Template(TemplateFailure {
+                name,
+                line: e.line,
+                message: e.message,
+                context: lines[from..to].iter().map(|l| l.to_string()).collect(),
+            }));
         }
     };
     crate::nested(
