@@ -16,7 +16,7 @@ use rinfra_facts::schema::catalogue;
 use rinfra_facts::value::Value;
 use rinfra_facts::{FactCommand, FactError, fact_command, parse_fact};
 
-use crate::connector::{CommandOutput, Connector, ConnectorError, ExitStatus, RemoteCommand, output_lines, random_hex};
+use crate::connector::{CommandOutput, Connector, ConnectorError, ExitStatus, output_lines, random_hex};
 
 /// Why one fact has no value.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -241,9 +241,7 @@ pub async fn run_jobs(
     options: &GatherOptions,
 ) -> Result<(Vec<Option<JobOutput>>, CommandOutput), ConnectorError> {
     let delimiter = format!("rinfra-{}", random_hex(16));
-    let mut cmd = RemoteCommand::new(options.runner.clone()).stdin(build_script(jobs, &delimiter));
-    cmd.timeout = options.timeout;
-    let out = conn.run(&cmd).await?;
+    let out = conn.run_script(&options.runner, build_script(jobs, &delimiter), options.timeout).await?;
     Ok((split_output(&out, jobs.len(), &delimiter), out))
 }
 

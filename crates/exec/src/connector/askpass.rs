@@ -122,6 +122,23 @@ impl Connector for SudoPassword {
         Box::pin(self.run_command(command))
     }
 
+    fn run_script<'a>(
+        &'a self,
+        runner: &'a str,
+        script: String,
+        timeout: Option<std::time::Duration>,
+    ) -> BoxFuture<'a, Result<CommandOutput, ConnectorError>> {
+        if with_sudo_password(runner).is_some() {
+            // A sudo runner goes through `run`, which supplies the password or explains the need.
+            return Box::pin(async move {
+                let mut command = RemoteCommand::new(runner).stdin(script.into_bytes());
+                command.timeout = timeout;
+                self.run_command(&command).await
+            });
+        }
+        self.inner.run_script(runner, script, timeout)
+    }
+
     fn upload<'a>(&'a self, payload: Payload<'a>, remote: &'a str) -> BoxFuture<'a, Result<(), ConnectorError>> {
         self.inner.upload(payload, remote)
     }

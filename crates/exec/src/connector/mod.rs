@@ -232,6 +232,22 @@ pub trait Connector: Send + Sync {
     /// Copy the host's file `remote` to the local path `local` (written atomically too).
     fn download<'a>(&'a self, remote: &'a str, local: &'a Path) -> BoxFuture<'a, Result<(), ConnectorError>>;
 
+    /// Run `script` through `runner` (a shell reading its commands on standard input, such as
+    /// `sh -s`); the script must print its own markers (see `gather::build_script`), since a
+    /// connector may feed several scripts to one long-lived shell. The status is the script's.
+    fn run_script<'a>(
+        &'a self,
+        runner: &'a str,
+        script: String,
+        timeout: Option<Duration>,
+    ) -> BoxFuture<'a, Result<CommandOutput, ConnectorError>> {
+        Box::pin(async move {
+            let mut command = RemoteCommand::new(runner).stdin(script.into_bytes());
+            command.timeout = timeout;
+            self.run(&command).await
+        })
+    }
+
     /// Round trips made so far.
     fn round_trips(&self) -> RoundTrips;
 

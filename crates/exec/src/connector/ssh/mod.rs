@@ -11,6 +11,7 @@ mod auth;
 mod host_data;
 mod known_hosts;
 mod sftp;
+mod shell;
 pub mod ssh_config;
 
 use std::fmt;
@@ -201,6 +202,8 @@ pub struct SshConnector {
     handle: Handle<ClientHandler>,
     sessions: Semaphore,
     sftp: OnceCell<Sftp>,
+    /// Long-lived shells by runner (`sh -s`, or under sudo), fed one script after another.
+    shells: tokio::sync::Mutex<std::collections::HashMap<String, shell::Shell>>,
     counter: RoundTripCounter,
     warnings: Arc<Mutex<Vec<String>>>,
     negotiated: Arc<Mutex<Option<Negotiated>>>,
@@ -268,6 +271,7 @@ impl SshConnector {
             handle,
             sessions: Semaphore::new(cfg.max_sessions.saturating_sub(1).max(1)),
             sftp: OnceCell::new(),
+            shells: tokio::sync::Mutex::new(std::collections::HashMap::new()),
             counter: RoundTripCounter::default(),
             warnings,
             negotiated,
@@ -382,6 +386,75 @@ impl SshConnector {
         Ok(out)
     }
 
+    /// Run a script in the long-lived shell for `runner`, starting one if needed. Falls back to
+    /// a command of its own when the server allows too few sessions to keep a shell open.
+    async fn script(
+        &self,
+        runner: &str,
+        script: String,
+        timeout: Option<Duration>,
+    ) -> Result<CommandOutput, ConnectorError> {
+        let mut shells = self.shells.lock().await;
+        if !shells.contains_key(runner) {
+            // The shell keeps a session for the whole run; keep at least one for commands.
+            let kept = match self.sessions.try_acquire() {
+                Ok(permit) if self.sessions.available_permits() > 0 => {
+                    permit.forget();
+                    true
+                }
+                _ => false,
+            };
+            if !kept {
+                drop(shells);
+                let mut command = RemoteCommand::new(runner).stdin(script.into_bytes());
+                command.timeout = timeout;
+                return self.exec(&command).await;
+            }
+            let started = async {
+                let channel = self.open_channel().await?;
+                channel.exec(true, runner).await.map_err(|e| self.ssh_error(e))?;
+                Ok::<_, ConnectorError>(channel)
+            };
+            match started.await {
+                Ok(channel) => {
+                    shells.insert(runner.to_string(), shell::Shell::new(channel));
+                }
+                Err(e) => {
+                    self.sessions.add_permits(1);
+                    return Err(e);
+                }
+            }
+        }
+        self.counter.command();
+        let Some(sh) = shells.get_mut(runner) else {
+            return Err(ConnectorError::Closed { host: self.name.clone() });
+        };
+        match sh.run(&script, timeout).await {
+            Ok(out) => Ok(out),
+            Err(failure) => {
+                // The shell is gone or stuck: drop it; the next script starts a new one.
+                if let Some(sh) = shells.remove(runner) {
+                    sh.kill().await;
+                    self.sessions.add_permits(1);
+                }
+                match failure {
+                    shell::ShellFailure::Ended(out) if !self.handle.is_closed() => Ok(out),
+                    shell::ShellFailure::Ended(_) => Err(ConnectorError::Closed { host: self.name.clone() }),
+                    shell::ShellFailure::TimedOut => Err(ConnectorError::Timeout {
+                        host: self.name.clone(),
+                        command: runner.to_string(),
+                        after: timeout.unwrap_or_default(),
+                    }),
+                    shell::ShellFailure::Write(reason) if self.handle.is_closed() => {
+                        let _ = reason;
+                        Err(ConnectorError::Closed { host: self.name.clone() })
+                    }
+                    shell::ShellFailure::Write(reason) => Err(ConnectorError::Ssh { host: self.name.clone(), reason }),
+                }
+            }
+        }
+    }
+
     async fn sftp(&self) -> Result<&Sftp, ConnectorError> {
         self.sftp
             .get_or_try_init(|| async { Sftp::open(self.open_channel().await.map_err(|e| e.to_string())?).await })
@@ -434,6 +507,9 @@ impl SshConnector {
         if let Some(s) = self.sftp.get() {
             s.close();
         }
+        for (_, sh) in self.shells.lock().await.drain() {
+            sh.kill().await;
+        }
         if self.handle.is_closed() {
             return Ok(());
         }
@@ -448,6 +524,15 @@ impl Connector for SshConnector {
 
     fn run<'a>(&'a self, command: &'a RemoteCommand) -> BoxFuture<'a, Result<CommandOutput, ConnectorError>> {
         Box::pin(self.exec(command))
+    }
+
+    fn run_script<'a>(
+        &'a self,
+        runner: &'a str,
+        script: String,
+        timeout: Option<Duration>,
+    ) -> BoxFuture<'a, Result<CommandOutput, ConnectorError>> {
+        Box::pin(self.script(runner, script, timeout))
     }
 
     fn upload<'a>(&'a self, payload: Payload<'a>, remote: &'a str) -> BoxFuture<'a, Result<(), ConnectorError>> {
