@@ -1,7 +1,11 @@
 //! The controller's real files, as planners see them (`files.put` hashes and reads its source).
 
+use std::collections::HashMap;
+use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
+use std::sync::{Mutex, OnceLock};
+use std::time::SystemTime;
 
 use rinfra_facts::local_files::LocalFiles;
 
@@ -31,8 +35,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Hex SHA-1 of `bytes` (also used for pyinfra-style temporary names).
 pub fn sha1_hex(bytes: &[u8]) -> String {
-    use sha1::Digest;
-    hex(&sha1::Sha1::digest(bytes))
+    hex(&<sha1::Sha1 as sha1::Digest>::digest(bytes))
 }
 
 impl LocalFiles for LocalFs {
@@ -46,15 +49,13 @@ impl LocalFiles for LocalFs {
         Path::new(path).is_symlink()
     }
     fn sha1(&self, path: &str) -> Option<String> {
-        std::fs::read(path).ok().map(|b| sha1_hex(&b))
+        cached_digest(path, Hasher::Sha1(Default::default()))
     }
     fn md5(&self, path: &str) -> Option<String> {
-        use md5::Digest;
-        std::fs::read(path).ok().map(|b| hex(&md5::Md5::digest(&b)))
+        cached_digest(path, Hasher::Md5(Default::default()))
     }
     fn sha256(&self, path: &str) -> Option<String> {
-        use sha2::Digest;
-        std::fs::read(path).ok().map(|b| hex(&sha2::Sha256::digest(&b)))
+        cached_digest(path, Hasher::Sha256(Default::default()))
     }
     fn mode(&self, path: &str) -> Option<u32> {
         let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o7777;
@@ -74,6 +75,71 @@ impl LocalFiles for LocalFs {
     fn cwd(&self) -> String {
         self.cwd.clone()
     }
+}
+
+/// The digests planners ask for (the crates depend on different `digest` versions).
+enum Hasher {
+    Sha1(sha1::Sha1),
+    Md5(md5::Md5),
+    Sha256(sha2::Sha256),
+}
+
+impl Hasher {
+    fn name(&self) -> &'static str {
+        match self {
+            Hasher::Sha1(_) => "sha1",
+            Hasher::Md5(_) => "md5",
+            Hasher::Sha256(_) => "sha256",
+        }
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Hasher::Sha1(h) => sha1::Digest::update(h, bytes),
+            Hasher::Md5(h) => md5::Digest::update(h, bytes),
+            Hasher::Sha256(h) => sha2::Digest::update(h, bytes),
+        }
+    }
+
+    fn finish(self) -> String {
+        match self {
+            Hasher::Sha1(h) => hex(&sha1::Digest::finalize(h)),
+            Hasher::Md5(h) => hex(&md5::Digest::finalize(h)),
+            Hasher::Sha256(h) => hex(&sha2::Digest::finalize(h)),
+        }
+    }
+}
+
+/// Digests already computed, by (algorithm, path), with the size and mtime they were taken at.
+type DigestCache = HashMap<(&'static str, String), (u64, Option<SystemTime>, String)>;
+static DIGESTS: OnceLock<Mutex<DigestCache>> = OnceLock::new();
+
+/// The hex digest of a local file, read in blocks (never whole: a big upload planned for 100
+/// hosts at once must not sit in memory 100 times) and computed once per file version for the
+/// whole run, however many hosts and planning passes ask.
+fn cached_digest(path: &str, mut digest: Hasher) -> Option<String> {
+    let algorithm = digest.name();
+    let meta = std::fs::metadata(path).ok()?;
+    let stamp = (meta.len(), meta.modified().ok());
+    let key = (algorithm, path.to_string());
+    let cache = DIGESTS.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some((len, mtime, hex)) = cache.lock().ok()?.get(&key)
+        && (*len, *mtime) == stamp
+    {
+        return Some(hex.clone());
+    }
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        digest.update(&buf[..n]);
+    }
+    let out = digest.finish();
+    cache.lock().ok()?.insert(key, (stamp.0, stamp.1, out.clone()));
+    Some(out)
 }
 
 /// Entries of `dir` (relative to the walk's root, prefixed by `prefix`), then each subdirectory's.
@@ -109,6 +175,12 @@ mod tests {
         let fs = LocalFs::new();
         let p = file.to_string_lossy();
         assert_eq!(fs.sha1(&p).as_deref(), Some("f572d396fae9206628714fb2ce00f72e94f2258f"));
+        assert_eq!(fs.md5(&p).as_deref(), Some("b1946ac92492d2347c6235b4d2611184"));
+        assert_eq!(fs.sha256(&p).as_deref(), Some("5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"));
+        // Cached per file version: a changed file is hashed again.
+        std::fs::write(&file, "hello again\n")?;
+        assert_eq!(fs.sha1(&p), Some(sha1_hex(b"hello again\n")));
+        std::fs::write(&file, "hello\n")?;
         assert_eq!(fs.mode(&p), Some(640));
         let mut walked = fs.walk(&dir.path().to_string_lossy());
         walked.sort();

@@ -265,7 +265,9 @@ impl Ledger<'_> {
             row.call = Some(call.clone());
         }
         row.count(&d.outcome);
-        self.doc_hosts[d.step].insert(name.clone(), outcome_json(&d.outcome, &result, self.options.dry));
+        if self.options.json {
+            self.doc_hosts[d.step].insert(name.clone(), outcome_json(&d.outcome, &result, self.options.dry));
+        }
         if !self.options.json {
             let shown = if tagged { format!("{name}: {}", label(call)) } else { name.clone() };
             print_outcome(&shown, &d.outcome, self.options);
