@@ -315,7 +315,11 @@ impl HostState {
                     .iter()
                     .filter_map(|c| if let Command::Shell(s) = c { Some(s) } else { None })
                     .collect();
-                let follow = if last { self.follow_facts(n, next) } else { None };
+                // After an upload the call's own facts too: the file now exists, so the next run's
+                // planner will ask for its checksum, which the run record should list.
+                let uploaded = plan.commands.iter().any(|c| matches!(c, Command::Upload { .. }));
+                let own = Some(n).filter(|_| uploaded);
+                let follow = if last { self.follow_facts(own, next) } else { None };
                 self.run_script(&shells, &globals, follow)?;
                 i += run;
                 continue;
@@ -331,12 +335,12 @@ impl HostState {
         first_error.map_or(Ok(()), Err)
     }
 
-    /// The facts calls `n` and `next` asked for when planned, those gathered without privileges
+    /// The facts calls `own` and `next` asked for when planned, those gathered without privileges
     /// (the script that carries them runs as the connecting user).
-    fn follow_facts(&self, n: usize, next: Option<usize>) -> Option<Vec<FactKey>> {
+    fn follow_facts(&self, own: Option<usize>, next: Option<usize>) -> Option<Vec<FactKey>> {
         let plain = GatherOptions::default().runner;
         let mut keys: Vec<FactKey> = Vec::new();
-        for i in [Some(n), next].into_iter().flatten() {
+        for i in [own, next].into_iter().flatten() {
             if let Some((runner, asked)) = self.needs.get(&i)
                 && *runner == plain
             {

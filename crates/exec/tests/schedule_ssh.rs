@@ -142,8 +142,13 @@ fn a_rerun_costs_at_most_two_round_trips_per_host() {
         root = root.display()
     );
     std::fs::write(dir.path().join("deploy.py"), deploy).expect("deploy.py");
+    let execs = |log: &str| log.lines().filter(|l| l.contains("Starting session: command")).count();
+    let before = execs(&sshd.log());
     let first = run(dir.path(), &sshd, &["--json"]);
     assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    // Every script of the first run, changes included, went to one long-lived shell per host.
+    let log = sshd.log();
+    assert_eq!(execs(&log) - before, 3, "one exec request per host:\n{log}");
     let second = run(dir.path(), &sshd, &["--json"]);
     assert_eq!(second.status.code(), Some(0), "{}", text(&second));
     let doc: serde_json::Value = serde_json::from_slice(&second.stdout).expect("--json document");
