@@ -119,21 +119,6 @@ impl Kind {
             Kind::Set => "a set",
         }
     }
-
-    /// A number, as pyinfra formats it into text.
-    fn is_number(self) -> bool {
-        matches!(self, Kind::Int | Kind::Float)
-    }
-
-    /// A string, plain or formatted.
-    fn is_text(self) -> bool {
-        matches!(self, Kind::Str | Kind::FString)
-    }
-
-    /// A list, tuple or set: pyinfra iterates each the same way.
-    fn is_collection(self) -> bool {
-        matches!(self, Kind::List | Kind::Tuple | Kind::Set)
-    }
 }
 
 /// `int` parameters that pyinfra only writes into a command (`f"-P{port}"`, `str(uid)`, comparisons with
