@@ -160,7 +160,8 @@ fn run() -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     generate(dir.path(), files).map_err(|e| e.to_string())?;
     let lines = deploy(0).lines().count();
-    println!("{files} deploy files of {lines} lines (+ tasks/ with 2 operations, a @deploy and a fact)");
+    let bytes: usize = (0..files).map(|i| deploy(i).len()).sum();
+    println!("{files} deploy files of {lines} lines, {} kB (+ tasks/: 2 operations, a @deploy, a fact)", bytes / 1024);
     let mut samples = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
