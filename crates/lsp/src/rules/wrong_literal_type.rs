@@ -36,6 +36,8 @@
 use ruff_python_ast::Expr;
 use ruff_text_size::Ranged;
 
+use rinfra_facts::schema::Dflt;
+
 use crate::diagnostic::Diagnostic;
 use crate::operation::OpCall;
 use crate::rules::Rule;
@@ -47,7 +49,7 @@ pub fn check(call: &OpCall<'_>, out: &mut Vec<Diagnostic>) {
     let target = call.row.alias_of.unwrap_or(&op);
     for (arg, value) in call.bound_args() {
         let (Some(admits), Some(kind)) = (Admits::of(arg.ty), Kind::of(value)) else { continue };
-        if admits.accepts(kind, target, arg.name) {
+        if admits.accepts(kind, target, arg.name) || default_kind(arg.default) == Some(kind) {
             continue;
         }
         out.push(Diagnostic::new(
@@ -239,6 +241,25 @@ impl Admits {
     }
 }
 
+/// The kind of a parameter's default: pyinfra accepts its own default even where the annotation leaves
+/// it out (`_su_shell: str = False`).
+fn default_kind(default: Dflt) -> Option<Kind> {
+    Some(match default {
+        Dflt::Required => return None,
+        Dflt::None => Kind::None,
+        Dflt::Bool(true) => Kind::True,
+        Dflt::Bool(false) => Kind::False,
+        Dflt::Int(_) => Kind::Int,
+        Dflt::Float(_) => Kind::Float,
+        Dflt::Str(_) => Kind::Str,
+        Dflt::Json(json) => match json.trim_start().chars().next() {
+            Some('[') => Kind::List,
+            Some('{') => Kind::Dict,
+            _ => return None,
+        },
+    })
+}
+
 /// The members of a `A | B[C | D] | E` union, split at the top level only.
 fn top_level_union(ty: &str) -> Vec<&str> {
     let mut parts = Vec::new();
@@ -260,7 +281,7 @@ fn top_level_union(ty: &str) -> Vec<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Admits, top_level_union};
+    use super::{Admits, Dflt, top_level_union};
     use crate::rules::fixture::run;
     use crate::rules::{Rule, findings};
 
@@ -290,6 +311,18 @@ mod tests {
             assert_eq!(Admits::of(unread), None, "{unread}");
         }
         assert_eq!(top_level_union("dict[str, int | None] | None"), ["dict[str, int | None]", "None"]);
+    }
+
+    #[test]
+    fn a_default_outside_the_annotation_is_accepted() {
+        use rinfra_facts::schema::catalogue;
+        let su_shell = catalogue().global("_su_shell").expect("_su_shell");
+        assert_eq!((su_shell.ty, su_shell.default), ("str", Dflt::Bool(false)));
+        assert!(run("demo.key('k', _su_shell=False)", Rule::WrongLiteralType).is_empty());
+        assert_eq!(
+            run("demo.key('k', _su_shell=True)", Rule::WrongLiteralType),
+            ["25 `_su_shell` of `demo.key` expects `str`, not `True`"]
+        );
     }
 
     #[test]
