@@ -20,6 +20,9 @@
 //! - a number for a `bool` parameter (`present=1`), `False` or `None` wherever `None` is allowed (pyinfra
 //!   tests such parameters for truth), and `None` anywhere (a no-op for pyinfra's `is True` checks);
 //! - lists, tuples and sets for each other: pyinfra iterates them all;
+//! - one string for the list parameters pyinfra wraps or joins (`files.flags(flags="hidden")`,
+//!   `files.line(flags="i")`), and a list for `server.modprobe`'s `module`;
+//! - a parameter's own default (`_su_shell=False`, though annotated `str`);
 //! - `True` or a number for `mode` / `dir_mode`: `files.sync` hands them to `files.put`, where
 //!   `True` copies the local file's mode.
 //!
