@@ -73,6 +73,12 @@ problems/deploy.py:34:1: RI010 Fact `files.File` is missing required argument `p
 problems/deploy.py:34:21: RI010 Unknown argument `pth` for fact `files.File`; did you mean `path`?
 problems/deploy.py:38:15: RI011 Local file `files/missing.conf` not found next to the deploy or in a parent directory
 problems/deploy.py:39:15: RI012 `templates` is a directory; `files.put` uploads one file, use `files.sync` for a directory
+problems/deploy.py:43:23: RI005 `cache_time` of `apt.update` expects `int | None`, not a string
+problems/deploy.py:44:35: RI005 `groups` of `server.user` expects `list[str] | None`, not a string
+problems/deploy.py:44:49: RI005 `shell` of `server.user` expects `str | None`, not a list
+problems/deploy.py:45:66: RI005 `recursive` of `files.directory` expects `bool`, not a string
+problems/deploy.py:46:23: RI005 `packages` of `apt.packages` expects `str | list[str] | None`, not a dict
+problems/deploy.py:46:51: RI005 `_timeout` of `apt.packages` expects `int`, not a string
 problems/user_ops.py:11:44: RI002 Unknown argument `presnt` for `ensure_line`; did you mean `present`?
 problems/user_ops.py:12:1: RI003 `ensure_line` is missing required argument `line`
 problems/user_ops.py:13:11: RI004 `motd` takes 1 positional argument but 2 were given
@@ -80,7 +86,7 @@ problems/user_ops.py:14:1: RI010 Fact `LineCount` is missing required argument `
 ";
     assert_eq!(stdout(&out), expected);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "Found 26 problems.");
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "Found 32 problems.");
 }
 
 #[test]
@@ -96,7 +102,7 @@ fn json_output() {
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     let items = v.as_array().expect("an array");
-    assert_eq!(items.len(), 21);
+    assert_eq!(items.len(), 27);
     assert_eq!(items[15]["severity"], "warning");
     assert_eq!(items[15]["code"], "RI007");
     assert_eq!(items[0]["code"], "RI008");
