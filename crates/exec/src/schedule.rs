@@ -16,9 +16,10 @@ use rinfra_facts::value::{Map, Value, truthy};
 
 use crate::file_diff::FileDiff;
 use crate::host_state::{HostState, run_one};
-use crate::python::{CallResult, Interpreter, OpCall};
+use crate::python::{Bridge, CallResult, Interpreter, OpCall};
 use crate::report::{Row, label, op_json, outcome_json, print_json, print_outcome, print_table, title};
 use crate::run::{Outcome, RunOptions};
+use rinfra_facts::plan::Command;
 
 /// A call's place in deploy order: its frames' line numbers, and which repeat of them it is (loops).
 type OrderKey = (Vec<u32>, usize);
@@ -83,9 +84,72 @@ fn topological(nodes: BTreeSet<OrderKey>, after: &HashMap<OrderKey, BTreeSet<Ord
 /// What a worker tells the Python thread.
 enum Msg {
     /// Do the `_if` callables of call `n` on host `host` hold? Answer on `reply`.
-    CheckIf { host: usize, n: usize, reply: Sender<Result<bool, String>> },
+    CheckIf { host: usize, n: usize, reply: Sender<Answer> },
     /// A call finished on a host.
     Done(Done),
+}
+
+/// What the Python thread sends back to a worker waiting on an `_if` question.
+enum Answer {
+    /// The callables' verdict (or the error one raised).
+    Verdict(Result<bool, String>),
+    /// A callable asks for a fact (`host.get_fact`): the worker, which holds the host, gathers it.
+    Fact { fact: String, positional: Vec<Value>, keywords: Map<String, Value>, reply: Sender<Result<Value, String>> },
+}
+
+/// The bridge Python sees while `_if` callables run: facts go to the worker holding the host.
+struct FactProxy {
+    worker: Sender<Answer>,
+}
+
+impl Bridge for FactProxy {
+    fn record(&mut self, call: OpCall) -> Result<usize, String> {
+        Err(format!("{}: operations cannot be called inside an _if callable", call.name))
+    }
+
+    fn get_fact(&mut self, fact: &str, positional: &[Value], keywords: &Map<String, Value>) -> Result<Value, String> {
+        let (reply, value) = mpsc::channel();
+        let asked =
+            Answer::Fact { fact: fact.to_string(), positional: positional.to_vec(), keywords: keywords.clone(), reply };
+        self.worker.send(asked).map_err(|_| "the host's worker is gone".to_string())?;
+        value.recv().map_err(|_| "the host's worker is gone".to_string())?
+    }
+
+    fn will_change(&mut self, _index: usize) -> Result<bool, String> {
+        Err("will_change is not available inside an _if callable".into())
+    }
+
+    fn run_command(&mut self, _command: &str) -> Result<(bool, Vec<String>, Vec<String>), String> {
+        Err("user-defined facts cannot run inside an _if callable yet".into())
+    }
+
+    fn plan_inner(
+        &mut self,
+        name: &str,
+        _: &[Value],
+        _: &Map<String, Value>,
+        _: Option<Box<Result<String, rinfra_facts::operations::files::jinja::TemplateError>>>,
+    ) -> Result<Vec<Command>, String> {
+        Err(format!("{name}: operations cannot be planned inside an _if callable"))
+    }
+}
+
+/// Ask the Python thread whether call `n`'s `_if` callables hold on this host, gathering the facts
+/// they ask for meanwhile.
+fn ask_condition(host: &mut HostState, index: usize, n: usize, tx: &Sender<Msg>) -> Result<bool, String> {
+    let (reply, answers) = mpsc::channel();
+    if tx.send(Msg::CheckIf { host: index, n, reply }).is_err() {
+        return Ok(false);
+    }
+    loop {
+        match answers.recv() {
+            Ok(Answer::Verdict(v)) => return v,
+            Ok(Answer::Fact { fact, positional, keywords, reply }) => {
+                let _ = reply.send(host.get_fact(&fact, &positional, &keywords));
+            }
+            Err(_) => return Err("the deploy script stopped".into()),
+        }
+    }
 }
 
 /// One call's end on one host.
@@ -126,13 +190,7 @@ fn work(
     let Some(call) = host.calls.get(n).cloned() else { return false };
     host.output = (Vec::new(), Vec::new());
     host.diff.clear();
-    let condition = if py && has_condition(&call) {
-        let (reply, answer) = mpsc::channel();
-        let asked = tx.send(Msg::CheckIf { host: index, n, reply }).is_ok();
-        Some(if asked { answer.recv().unwrap_or(Err("the deploy script stopped".into())) } else { Ok(false) })
-    } else {
-        None
-    };
+    let condition = (py && has_condition(&call)).then(|| ask_condition(host, index, n, tx));
     let outcome = match condition {
         Some(Ok(false)) => Outcome::Skipped,
         Some(Err(e)) => Outcome::Error(e),
@@ -192,10 +250,10 @@ fn serve(
         match rx.recv_timeout(Duration::from_millis(100)) {
             Ok(Msg::CheckIf { host, n, reply }) => {
                 let answer = match python {
-                    Some(p) => p.check_if(&names[host], n),
+                    Some(p) => p.check_if_with(&names[host], n, FactProxy { worker: reply.clone() }),
                     None => Ok(true),
                 };
-                let _ = reply.send(answer);
+                let _ = reply.send(Answer::Verdict(answer));
             }
             Ok(Msg::Done(d)) => {
                 finished += 1;

@@ -631,3 +631,31 @@ host.get_fact(Lines, word="; exit 3")
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("FACTS ['ONE', 'TWO'] {}"), "{}", text(&out.stdout));
 }
+
+/// `_if` callables run with `host` set to the host the operation runs on, and may ask for facts
+/// (gathered by that host's worker while the callable waits), as in pyinfra.
+#[test]
+fn if_callables_see_their_host_and_can_gather_facts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let present = dir.path().join("present");
+    std::fs::write(&present, "x").expect("file");
+    let body = format!(
+        "from pyinfra import host\nfrom pyinfra.facts.files import File\nfrom pyinfra.operations import server\n\
+         server.shell(name='when file', commands=['true'], _if=lambda: host.get_fact(File, path='{p}') is not None)\n\
+         server.shell(name='when missing', commands=['true'], _if=lambda: host.get_fact(File, path='{p}.no') is not None)\n\
+         server.shell(name='by name', commands=['true'], _if=lambda: host.name == '@localhost')\n",
+        p = present.display()
+    );
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let out = Command::new(BIN).current_dir(dir.path()).args(["@local,@localhost", "deploy.py"]).output().expect("run");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let block = |name: &str| -> Vec<String> {
+        let after = stdout.split(&format!("--> {name} (")).nth(1).unwrap_or("");
+        after.lines().skip(1).take_while(|l| !l.starts_with("-->") && !l.is_empty()).map(str::to_string).collect()
+    };
+    assert_eq!(block("when file"), ["    @local: Success", "    @localhost: Success"], "{stdout}");
+    let skipped = ["    @local: Skipped (_if condition false)", "    @localhost: Skipped (_if condition false)"];
+    assert_eq!(block("when missing"), skipped, "{stdout}");
+    assert_eq!(block("by name"), ["    @local: Skipped (_if condition false)", "    @localhost: Success"], "{stdout}");
+}

@@ -466,6 +466,15 @@ impl Interpreter {
         .and_then(|(ok, error)| error.map_or(Ok(ok), Err))
     }
 
+    /// [`Interpreter::check_if`] with `bridge` answering the callables' `host.get_fact` calls
+    /// (and `host` set to this host, as pyinfra's context does while an operation runs).
+    pub fn check_if_with<B: Bridge + 'static>(&self, host: &str, index: usize, bridge: B) -> Result<bool, String> {
+        BRIDGE.with(|b| *b.borrow_mut() = Some(Box::new(bridge)));
+        let verdict = self.check_if(host, index);
+        BRIDGE.with(|b| b.borrow_mut().take());
+        verdict
+    }
+
     /// Tell the deploy's `OperationMeta` objects how call `index` on `host` ended.
     pub fn set_result(&self, host: &str, index: usize, result: &CallResult) {
         // Only fails if Python itself is broken; the run's own report already has the outcome.

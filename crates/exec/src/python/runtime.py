@@ -166,6 +166,8 @@ logger = logging.getLogger("pyinfra")
 
 _conditions = {}
 _results = {}
+# Each host's data and groups, to set `host` again when its `_if` callables run.
+_host_context = {}
 
 
 class OperationMeta:
@@ -508,6 +510,10 @@ def operation(*dargs, **dkwargs):
 
 def check_if(host_name, index):
     """(whether every `_if` callable of this call is true now, None) or (False, the error text)."""
+    context = _host_context.get(host_name)
+    if context is not None:
+        # `host` in the callables is the host the operation runs on, as pyinfra's context has it.
+        host._reset(host_name, context[0], context[1])
     try:
         return all(bool(c()) for c in _conditions.get((host_name, index), [])), None
     except BaseException as e:  # noqa: BLE001 - user code: reported, not raised
@@ -623,6 +629,7 @@ def exec_file(path, namespace):
 def run_deploy(path, name, data, groups, hosts):
     """Run deploy.py for one host; None, or the error text naming the user's file and line."""
     host._reset(name, data, groups)
+    _host_context[name] = (data, list(groups))
     inventory._hosts = list(hosts)
     try:
         exec_file(path, {"__name__": "__main__", "__file__": path})
