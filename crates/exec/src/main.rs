@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rinfra_exec::connector::askpass::{Secret, SudoPassword};
 use rinfra_exec::password_prompt::read_password;
-use rinfra_exec::python::{Interpreter, InventoryHost, OpCall};
+use rinfra_exec::python::{Interpreter, InventoryHost, OpCall, global_types};
 use rinfra_exec::run::{RunOptions, Target, check_call, fact_key, print_facts, run, run_call};
 use rinfra_exec::{Connector, LocalConnector, SshConfig, SshConnector};
 use rinfra_facts::fact_source::FactKey;
@@ -314,6 +314,9 @@ fn deploy(args: &[String]) -> ExitCode {
         if let Err(e) = check_call(call) {
             return usage(&e);
         }
+        if let Err(e) = global_types::check(&call.name, &call.keywords) {
+            return usage(&format!("{}: {e}", call.name));
+        }
         options.show_output = call.file == EXEC;
     }
     // Python runs the inventory and deploy files; one interpreter for the whole run.
@@ -537,7 +540,9 @@ fn connect_all(
         match result {
             Ok(connector) => targets.push(Target { name: host.name, data: host.data, groups: host.groups, connector }),
             Err(e) => {
-                eprintln!("    {}: Error: {e}", host.name);
+                // Connector errors start with the host's name already.
+                let reason = e.strip_prefix(&format!("{}: ", host.name)).unwrap_or(&e);
+                eprintln!("    {}: Error: {reason}", host.name);
                 unreachable = true;
             }
         }

@@ -23,6 +23,8 @@ use rinfra_facts::plan::{Command, ShellCommand, UploadSource};
 use rinfra_facts::schema::{ArgKind, catalogue};
 use rinfra_facts::value::{Map, Value};
 
+pub mod global_types;
+
 const RUNTIME: &str = include_str!("runtime.py");
 
 /// One recorded operation call from a deploy script.
@@ -132,10 +134,12 @@ impl From<Rendered> for Result<String, TemplateError> {
 #[pyfunction]
 fn record(py: Python<'_>, name: &str, args: &str, kwargs: &str, place: &str) -> PyResult<usize> {
     let place: Place = parse_json(place)?;
+    let keywords: Map<String, Value> = parse_json(kwargs)?;
+    global_types::check(name, &keywords).map_err(|e| PyTypeError::new_err(format!("{name}: {e}")))?;
     let call = OpCall {
         name: name.to_string(),
         positional: parse_json(args)?,
-        keywords: parse_json(kwargs)?,
+        keywords,
         file: place.file,
         line: place.line,
         order: place.order,

@@ -27,11 +27,28 @@ def _default(value):
         return "io:" + value.getvalue()
     if hasattr(value, "__fspath__"):
         return value.__fspath__()
-    raise TypeError(f"rinfra cannot pass a {type(value).__name__} value to an operation yet")
+    raise TypeError(f"rinfra cannot pass a value of type {type(value).__name__} to an operation yet")
 
 
 def to_json(value):
     return json.dumps(value, default=_default)
+
+
+def _encode_call(full_name, encode, args, kwargs):
+    """The call's arguments as JSON text; a value JSON cannot carry raises a TypeError that names
+    the operation and the argument (raised here, so the traceback ends at the user's call)."""
+    try:
+        return encode(list(args)), encode(kwargs)
+    except (TypeError, ValueError):
+        pass
+    named = [(f"positional argument {i + 1}", v) for i, v in enumerate(args)]
+    named += [(f"argument `{k}`", v) for k, v in kwargs.items()]
+    for what, value in named:
+        try:
+            encode(value)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{full_name}: the {what}: {e}") from None
+    raise TypeError(f"{full_name}: rinfra cannot pass these arguments to an operation")
 
 
 class HostData:
@@ -327,7 +344,8 @@ def op(full_name):
         # Once rendered, the template's data is not planned with: a value JSON cannot carry is
         # passed as its text (it stays visible in the run cache).
         encode = _to_json_lenient if rendered is not None else to_json
-        index = _rinfra.record(full_name, encode(list(args)), encode(kwargs), json.dumps(place))
+        args_json, kwargs_json = _encode_call(full_name, encode, args, kwargs)
+        index = _rinfra.record(full_name, args_json, kwargs_json, json.dumps(place))
         if conditions is not None:
             _conditions[(host.name, index)] = conditions
         return OperationMeta(host.name, index, full_name)
@@ -495,7 +513,8 @@ def operation(*dargs, **dkwargs):
             global_kwargs = {k: v for k, v in kwargs.items() if k not in own}
             commands = [_command_of(item) for item in (fn(*args, **own) or ())]
             place = {"file": filename, "line": line, "order": order, "source": source, "planned": commands}
-            index = _rinfra.record(full_name, "[]", to_json(global_kwargs), json.dumps(place))
+            _, kwargs_json = _encode_call(full_name, to_json, (), global_kwargs)
+            index = _rinfra.record(full_name, "[]", kwargs_json, json.dumps(place))
             return OperationMeta(host.name, index, full_name)
 
         call._inner = fn
