@@ -156,12 +156,16 @@ fn an_unreachable_host_is_named_and_the_others_finish() {
     assert!(p.remote().join("127.0.0.1/done").exists() && p.remote().join("127.0.0.3/done").exists());
     assert!(!p.remote().join("127.0.0.5").exists());
 
-    // Every host unreachable: still exit 1, each named.
-    let out = p.run("@ssh/127.0.0.5,@ssh/127.0.0.6", &[], true);
+    // Every host unreachable: still exit 1, each named, in the --json document too.
+    let out = p.run("@ssh/127.0.0.5,@ssh/127.0.0.6", &["--json"], true);
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("@ssh/127.0.0.5: Error") && stderr.contains("@ssh/127.0.0.6: Error"), "{stderr}");
     assert_no_panic(&out);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(doc["hosts"][1]["name"], "@ssh/127.0.0.6", "{doc}");
+    assert_eq!(doc["hosts"][1]["status"], "error", "{doc}");
+    assert!(doc["hosts"][1]["error"].as_str().unwrap_or("").starts_with("cannot connect to 127.0.0.6:"), "{doc}");
 }
 
 #[test]
@@ -280,4 +284,24 @@ fn a_wrong_global_argument_type_on_the_command_line_is_a_usage_error() {
         both(&out)
     );
     assert_no_panic(&out);
+}
+
+#[test]
+fn json_mode_reports_an_inventory_error_in_the_document() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("inventory.py"), "hosts = ['@local']\nraise RuntimeError('bad inventory')\n")
+        .expect("inventory.py");
+    std::fs::write(dir.path().join("deploy.py"), "").expect("deploy.py");
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["inventory.py", "deploy.py", "--json"])
+        .output()
+        .expect("run rinfra-exec");
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    assert_no_panic(&out);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(doc["status"], "error", "{doc}");
+    let error = doc["error"].as_str().unwrap_or("");
+    assert!(error.starts_with("inventory.py:2: RuntimeError: bad inventory"), "{doc}");
+    assert!(text(&out.stderr).starts_with("inventory.py:2: RuntimeError: bad inventory"), "{}", both(&out));
 }
