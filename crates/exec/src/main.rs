@@ -374,6 +374,9 @@ fn deploy(args: &[String]) -> ExitCode {
             names.map(|n| InventoryHost { name: n.to_string(), data: data.clone(), groups: vec![] }).collect()
         }
     };
+    if let Some(h) = inventory.iter().find(|h| h.name.strip_prefix("@ssh/").is_some_and(str::is_empty)) {
+        return usage(&format!("'{}' names no host: write @ssh/HOSTNAME", h.name));
+    }
     let inventory: Vec<InventoryHost> = inventory.into_iter().filter(|h| selected(h, &limit, &exclude)).collect();
     if inventory.is_empty() {
         return usage("no hosts given (or none left after --limit / --exclude)");

@@ -173,12 +173,15 @@ fn authentication_failure_names_the_host_and_the_others_finish() {
     let p = Project::new("");
     p.write("deploy.py", &marker_deploy(&p.remote(), ""));
     let stranger = keygen(p.sshd.dir.path(), "stranger", "ed25519", "");
+    let missing = p.dir.path().join("no-such-key");
     p.write(
         "inventory.py",
         &format!(
-            "hosts = [\n    ('@ssh/127.0.0.1', {{'ssh_key': '{}'}}),\n    ('@ssh/127.0.0.2', {{'ssh_key': '{}'}}),\n]\n",
+            "hosts = [\n    ('@ssh/127.0.0.1', {{'ssh_key': '{}'}}),\n    ('@ssh/127.0.0.2', {{'ssh_key': '{}'}}),\n    \
+             ('@ssh/127.0.0.3', {{'ssh_key': '{}'}}),\n]\n",
             p.sshd.client_key.display(),
-            stranger.display()
+            stranger.display(),
+            missing.display()
         ),
     );
     let out = p.run("inventory.py", &[], false);
@@ -189,8 +192,12 @@ fn authentication_failure_names_the_host_and_the_others_finish() {
     assert!(line.contains("Error") && line.contains("authentication failed"), "{line}");
     assert!(line.contains("stranger"), "names the key that was tried: {line}");
     assert!(line.starts_with("    @ssh/127.0.0.2: Error: authentication failed for "), "{line}");
+    let line = stderr.lines().find(|l| l.contains("@ssh/127.0.0.3")).unwrap_or_else(|| panic!("{stderr}"));
+    let expected =
+        format!("    @ssh/127.0.0.3: Error: cannot use SSH key {}: No such file or directory", missing.display());
+    assert_eq!(line, expected, "a missing key file is named, in words");
     assert!(p.remote().join("127.0.0.1/done").exists(), "the host with the right key finished");
-    assert!(!p.remote().join("127.0.0.2").exists());
+    assert!(!p.remote().join("127.0.0.2").exists() && !p.remote().join("127.0.0.3").exists());
 }
 
 #[test]
@@ -304,4 +311,38 @@ fn json_mode_reports_an_inventory_error_in_the_document() {
     let error = doc["error"].as_str().unwrap_or("");
     assert!(error.starts_with("inventory.py:2: RuntimeError: bad inventory"), "{doc}");
     assert!(text(&out.stderr).starts_with("inventory.py:2: RuntimeError: bad inventory"), "{}", both(&out));
+}
+
+#[test]
+fn an_ssh_host_without_a_name_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("deploy.py"), "").expect("deploy.py");
+    let out = Command::new(BIN).current_dir(dir.path()).args(["@ssh/", "deploy.py"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
+    assert!(text(&out.stderr).starts_with("rinfra-exec: '@ssh/' names no host"), "{}", both(&out));
+    assert_no_panic(&out);
+}
+
+#[test]
+fn import_errors_and_helper_modules_show_user_paths_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("deploy.py"), "from pyinfra.operations import nosuch\n").expect("deploy.py");
+    let out = Command::new(BIN).current_dir(dir.path()).args(["@local", "deploy.py"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("deploy.py:1: ImportError: cannot import name 'nosuch' from 'pyinfra.operations'\n"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("<rinfra"), "{stderr}");
+
+    // An exception in the user's own module beside deploy.py: its path as the user knows it.
+    std::fs::write(dir.path().join("helper.py"), "def broken():\n    return {}['key']\n").expect("helper.py");
+    std::fs::write(dir.path().join("deploy.py"), "import helper\n\nhelper.broken()\n").expect("deploy.py");
+    let out = Command::new(BIN).current_dir(dir.path()).args(["@local", "deploy.py"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("helper.py:2: KeyError: 'key'\n"), "{stderr}");
+    assert!(stderr.contains("line 3, in <module>"), "the deploy's own frame is kept: {stderr}");
+    assert_no_panic(&out);
 }

@@ -5,6 +5,7 @@ import functools
 import io
 import json
 import logging
+import re
 import subprocess
 import sys
 import traceback
@@ -658,11 +659,24 @@ def _format_exception(e, where):
         return f"{e.filename}:{e.lineno}: {type(e).__name__}: {e.msg}{detail}"
     frames = [f for f in traceback.extract_tb(e.__traceback__) if not f.filename.startswith("<rinfra")]
     message = "".join(traceback.format_exception_only(type(e), e)).strip()
+    # Python names a module by its file; rinfra's generated modules have none worth showing.
+    message = re.sub(r" \(<rinfra:[^>]*>\)", "", message)
     if not frames:
         return f"{where}: {message}"
     last = frames[-1]
     trace = "".join(traceback.format_list(frames)).rstrip("\n")
-    return f"{last.filename}:{last.lineno}: {message}\nTraceback (most recent call last):\n{trace}"
+    return f"{_shown_path(last.filename)}:{last.lineno}: {message}\nTraceback (most recent call last):\n{trace}"
+
+
+def _shown_path(path):
+    """A user file as output shows it: relative to the working directory when it lies below it."""
+    import os
+
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else relative
 
 
 def _hosts_of(value):

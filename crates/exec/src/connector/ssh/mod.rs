@@ -520,7 +520,7 @@ async fn tcp_connect(name: &str, cfg: &SshConfig) -> Result<tokio::net::TcpStrea
 }
 
 /// An I/O error as people read it: "Connection refused", without Rust's " (os error 111)".
-fn io_reason(e: &std::io::Error) -> String {
+pub(super) fn io_reason(e: &std::io::Error) -> String {
     let text = e.to_string();
     match (e.raw_os_error(), text.rfind(" (os error ")) {
         (Some(_), Some(i)) => text[..i].to_string(),
