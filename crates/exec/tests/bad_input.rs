@@ -266,6 +266,18 @@ fn a_wrong_operation_argument_type_names_operation_argument_and_line() {
     assert!(block.contains("@ssh/127.0.0.1: Error: `path` must be a string or `os.PathLike` object"), "{stdout}");
     assert!(!p.remote().join("127.0.0.1/done").exists(), "the host stopped at the error");
 
+    // A string for a bool runs as in pyinfra (a non-empty string is true), with a warning at the
+    // call site, once however many hosts run it.
+    let odd = "files.directory(name='odd', path=base + '/odd', present='false')\n";
+    p.write("deploy.py", &marker_deploy(&p.remote(), odd));
+    let out = p.run("@ssh/127.0.0.1,@ssh/127.0.0.2", &[], true);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    let warning = "deploy.py:5: warning: files.directory: `present` expects True or False, not the string \"false\", \
+                   which counts as true: write present=False";
+    assert_eq!(stderr.matches(warning).count(), 1, "{stderr}");
+    assert!(p.remote().join("127.0.0.2/odd").is_dir(), "pyinfra's behaviour: the directory is created");
+
     // A value Python cannot hand over at all: the call's line and the argument, no library frames.
     p.write("deploy.py", "from pyinfra.operations import files\n\nfiles.file(path=object())\n");
     let out = p.run("@ssh/127.0.0.1", &[], true);
