@@ -187,6 +187,8 @@ pub(crate) fn print_outcome(host: &str, outcome: &Outcome, options: &RunOptions)
         Outcome::NoChange(_) => println!("    {host}: No change"),
         Outcome::Skipped => println!("    {host}: Skipped (_if condition false)"),
         Outcome::Error(e) => {
+            // A connector's error starts with the host's name, already at the start of the line.
+            let e = e.strip_prefix(host).and_then(|rest| rest.strip_prefix(": ")).unwrap_or(e);
             let mut lines = e.lines();
             println!("    {host}: Error: {}", lines.next().unwrap_or(""));
             for l in lines {

@@ -358,3 +358,25 @@ fn import_errors_and_helper_modules_show_user_paths_only() {
     assert!(stderr.contains("line 3, in <module>"), "the deploy's own frame is kept: {stderr}");
     assert_no_panic(&out);
 }
+
+#[test]
+fn a_host_whose_connection_drops_mid_run_fails_alone() {
+    let p = Project::new("");
+    // On 127.0.0.2 the command kills its own SSH session process (the nearest sshd above it).
+    let drop = r#"server.shell(name='drop', commands=['p=$$; while [ "$p" -gt 1 ]; do case "$(cat /proc/$p/comm)" in sshd*) kill -9 $p; break;; esac; p=$(cut -d" " -f4 /proc/$p/stat); done; sleep 5'] if host.name.endswith('.2') else ['true'])
+"#;
+    p.write("deploy.py", &marker_deploy(&p.remote(), drop));
+    let started = std::time::Instant::now();
+    let out = p.run("@ssh/127.0.0.1,@ssh/127.0.0.2", &[], true);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    assert_no_panic(&out);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "noticed at once");
+    let block = stdout.split("--> drop (server.shell at deploy.py:5)").nth(1).unwrap_or("");
+    let line = block.lines().find(|l| l.contains("@ssh/127.0.0.2")).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(line.starts_with("    @ssh/127.0.0.2: Error: "), "{line}");
+    assert_eq!(line.matches("127.0.0.2").count(), 1, "the host named once: {line}");
+    assert!(line.contains("the SSH connection was lost"), "{line}");
+    assert!(p.remote().join("127.0.0.1/done").exists(), "the other host finished: {stdout}");
+    assert!(!p.remote().join("127.0.0.2/done").exists());
+}
