@@ -631,3 +631,20 @@ host.get_fact(Lines, word="; exit 3")
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("FACTS ['ONE', 'TWO'] {}"), "{}", text(&out.stdout));
 }
+
+#[test]
+fn user_defined_operations_honour_if() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().display();
+    let body = format!(
+        "from pyinfra.api import operation\n@operation()\ndef touch(path):\n    yield 'touch ' + path\n\
+         touch('{d}/yes', _if=lambda: True)\ntouch('{d}/no', _if=[lambda: False])\n"
+    );
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let out = run(dir.path(), &[]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(dir.path().join("yes").exists(), "{stdout}");
+    assert!(!dir.path().join("no").exists(), "{stdout}");
+    assert!(stdout.contains("--> touch (deploy.py:6)\n    @local: Skipped"), "{stdout}");
+}

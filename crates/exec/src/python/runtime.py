@@ -280,12 +280,12 @@ def _user_frames():
     return first or ("<unknown>", 0, ""), lines
 
 
-def _conditions_of(value):
+def _conditions_of(full_name, value):
     if callable(value):
         return [value]
     if isinstance(value, (list, tuple)) and all(callable(c) for c in value):
         return list(value)
-    raise TypeError("_if takes a callable or a list of callables (e.g. other_op.did_change)")
+    raise TypeError(f"{full_name}: _if takes a callable or a list of callables (e.g. other_op.did_change)")
 
 
 # Config attributes that act as defaults for global arguments (pyinfra's config -> op defaults).
@@ -335,7 +335,7 @@ def op(full_name):
                 kwargs[arg] = value
         conditions = kwargs.pop("_if", None)
         if conditions is not None:
-            conditions = _conditions_of(conditions)
+            conditions = _conditions_of(full_name, conditions)
             # The executor only learns that there is a condition; the callables stay here.
             kwargs["_if"] = True
         place = {"file": filename, "line": line, "order": order, "source": source}
@@ -512,10 +512,16 @@ def operation(*dargs, **dkwargs):
             order.extend(host.loop_position)
             own = {k: v for k, v in kwargs.items() if not (k.startswith("_") or k == "name")}
             global_kwargs = {k: v for k, v in kwargs.items() if k not in own}
+            conditions = global_kwargs.pop("_if", None)
+            if conditions is not None:
+                conditions = _conditions_of(full_name, conditions)
+                global_kwargs["_if"] = True
             commands = [_command_of(item) for item in (fn(*args, **own) or ())]
             place = {"file": filename, "line": line, "order": order, "source": source, "planned": commands}
             _, kwargs_json = _encode_call(full_name, to_json, (), global_kwargs)
             index = _rinfra.record(full_name, "[]", kwargs_json, json.dumps(place))
+            if conditions is not None:
+                _conditions[(host.name, index)] = conditions
             return OperationMeta(host.name, index, full_name)
 
         call._inner = fn
