@@ -379,3 +379,19 @@ fn a_host_whose_connection_drops_mid_run_fails_alone() {
     assert!(p.remote().join("127.0.0.1/done").exists(), "the other host finished: {stdout}");
     assert!(!p.remote().join("127.0.0.2/done").exists());
 }
+
+#[test]
+fn an_exception_for_one_host_names_that_host_and_nothing_runs() {
+    let p = Project::new();
+    let raises = "if host.name.endswith('.2'):\n    raise KeyError('role')\n";
+    p.write("deploy.py", &marker_deploy(&p.remote(), raises));
+    let out = p.run("@ssh/127.0.0.1,@ssh/127.0.0.2", &[], true);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    assert_no_panic(&out);
+    assert!(
+        stderr.starts_with("deploy.py:6: KeyError: 'role'\n(raised while running for host @ssh/127.0.0.2)\n"),
+        "{stderr}"
+    );
+    assert!(!p.remote().exists(), "as in pyinfra, a raising deploy script stops the run before any change");
+}

@@ -654,7 +654,12 @@ def run_deploy(path, name, data, groups, hosts):
         exec_file(path, {"__name__": "__main__", "__file__": path})
         return None
     except BaseException as e:  # noqa: BLE001 - any failure of user code is reported, not raised
-        return _format_exception(e, path)
+        text = _format_exception(e, path)
+        if len(hosts) > 1 and not isinstance(e, SyntaxError):
+            # The script runs once per host: which host's run raised (its data may be the cause).
+            first, _, rest = text.partition("\n")
+            text = f"{first}\n(raised while running for host {name})" + (f"\n{rest}" if rest else "")
+        return text
 
 
 def _format_exception(e, where):
