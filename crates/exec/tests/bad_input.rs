@@ -238,6 +238,13 @@ fn a_changed_host_key_is_refused_with_the_fix_and_nothing_is_touched() {
 #[test]
 fn a_wrong_global_argument_type_names_operation_argument_and_line_before_anything_runs() {
     let p = Project::new();
+    // Right types pass: a range for the exit codes, dict keys as the commands.
+    let good = "server.shell(name='fine', commands={'true': 1}.keys(), _success_exit_codes=range(0, 2), _timeout=9)\n";
+    p.write("deploy.py", &marker_deploy(&p.remote(), good));
+    let out = p.run("@ssh/127.0.0.1", &[], true);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    std::fs::remove_dir_all(p.remote()).expect("rm remote");
+
     let bad = "server.shell(name='timed', commands=['true'], _timeout='soon')\n";
     p.write("deploy.py", &marker_deploy(&p.remote(), bad));
     let out = p.run("@ssh/127.0.0.1", &[], true);

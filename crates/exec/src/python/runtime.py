@@ -24,6 +24,8 @@ class DeployError(Exception):
 def _default(value):
     if isinstance(value, (set, frozenset)):
         return sorted(value, key=repr)
+    if isinstance(value, (range, type({}.keys()), type({}.values()))):
+        return list(value)
     if isinstance(value, io.StringIO):
         return "io:" + value.getvalue()
     if hasattr(value, "__fspath__"):
