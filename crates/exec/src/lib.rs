@@ -59,3 +59,4 @@ pub mod wrap;
 pub use connector::local::LocalConnector;
 pub use connector::ssh::{Negotiated, SshConfig, SshConnector, StrictHostKeyChecking};
 pub use connector::{CommandOutput, Connector, ConnectorError, ExitStatus, Payload, RemoteCommand, RoundTrips};
+pub use report::print_failure_json;

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use rinfra_exec::connector::askpass::{Secret, SudoPassword};
 use rinfra_exec::password_prompt::read_password;
-use rinfra_exec::python::{Interpreter, InventoryHost, OpCall};
+use rinfra_exec::python::{Interpreter, InventoryHost, OpCall, global_types};
 use rinfra_exec::run::{RunOptions, Target, check_call, fact_key, print_facts, run, run_call};
-use rinfra_exec::{Connector, LocalConnector, SshConfig, SshConnector};
+use rinfra_exec::{Connector, LocalConnector, SshConfig, SshConnector, print_failure_json};
 use rinfra_facts::fact_source::FactKey;
 use rinfra_facts::value::{Map, Value};
 
@@ -73,6 +73,28 @@ fn limit_malloc_arenas() {
 fn usage(message: &str) -> ExitCode {
     eprintln!("rinfra-exec: {message}\n\n{HELP}");
     ExitCode::from(2)
+}
+
+/// Why a run stops before its operations: a usage error (exit 2) or a failure (exit 1).
+enum Stop {
+    Usage(String),
+    Failed(String),
+}
+
+impl Stop {
+    /// Report it (with `--json`, a failure also as the JSON document on stdout); the exit code.
+    fn exit(self, options: &RunOptions) -> ExitCode {
+        match self {
+            Stop::Usage(m) => usage(&m),
+            Stop::Failed(m) => {
+                eprintln!("{m}");
+                if options.json {
+                    print_failure_json(options.dry, Some(&m), &[]);
+                }
+                ExitCode::from(1)
+            }
+        }
+    }
 }
 
 /// Everything the command line says, flags parsed.
@@ -314,16 +336,16 @@ fn deploy(args: &[String]) -> ExitCode {
         if let Err(e) = check_call(call) {
             return usage(&e);
         }
+        if let Err(e) = global_types::check(&call.name, &call.keywords) {
+            return usage(&format!("{}: {e}", call.name));
+        }
         options.show_output = call.file == EXEC;
     }
     // Python runs the inventory and deploy files; one interpreter for the whole run.
     let python = match (&action, hosts.ends_with(".py")) {
         (Action::Deploy(_), _) | (_, true) => match Interpreter::start(".") {
             Ok(p) => Some(p),
-            Err(e) => {
-                eprintln!("{e}");
-                return ExitCode::from(1);
-            }
+            Err(e) => return Stop::Failed(e).exit(&options),
         },
         _ => None,
     };
@@ -331,39 +353,37 @@ fn deploy(args: &[String]) -> ExitCode {
         if options.json
             && let Err(e) = py.print_to_stderr()
         {
-            eprintln!("rinfra-exec: {e}");
-            return ExitCode::from(1);
+            return Stop::Failed(format!("rinfra-exec: {e}")).exit(&options);
         }
-        if let Err(code) = load_config(py, config.as_deref()) {
-            return code;
+        if let Err(stop) = load_config(py, config.as_deref()) {
+            return stop.exit(&options);
         }
         for o in &config_overrides {
             if let Err(e) = py.set_config(o.config, &o.value) {
-                eprintln!("rinfra-exec: {e}");
-                return ExitCode::from(1);
+                return Stop::Failed(format!("rinfra-exec: {e}")).exit(&options);
             }
         }
     }
     let inventory = match (hosts.ends_with(".py"), &python) {
         (true, Some(py)) => match load_inventory(py, hosts, &data, group_data.as_deref()) {
             Ok(list) => list,
-            Err(code) => return code,
+            Err(stop) => return stop.exit(&options),
         },
         _ => {
             let names = hosts.split(',').map(str::trim).filter(|h| !h.is_empty());
             names.map(|n| InventoryHost { name: n.to_string(), data: data.clone(), groups: vec![] }).collect()
         }
     };
+    if let Some(h) = inventory.iter().find(|h| h.name.strip_prefix("@ssh/").is_some_and(str::is_empty)) {
+        return usage(&format!("'{}' names no host: write @ssh/HOSTNAME", h.name));
+    }
     let inventory: Vec<InventoryHost> = inventory.into_iter().filter(|h| selected(h, &limit, &exclude)).collect();
     if inventory.is_empty() {
         return usage("no hosts given (or none left after --limit / --exclude)");
     }
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("rinfra-exec: cannot start the async runtime: {e}");
-            return ExitCode::from(1);
-        }
+        Err(e) => return Stop::Failed(format!("rinfra-exec: cannot start the async runtime: {e}")).exit(&options),
     };
     let started = std::time::Instant::now();
     let (targets, unreachable) = connect_all(&rt, inventory, sudo_password.as_ref());
@@ -371,6 +391,9 @@ fn deploy(args: &[String]) -> ExitCode {
         eprintln!("rinfra: connect: {:.3} s", started.elapsed().as_secs_f64());
     }
     if targets.is_empty() {
+        if options.json {
+            print_failure_json(options.dry, None, &unreachable);
+        }
         return ExitCode::from(1);
     }
     let code = match (action, &python) {
@@ -379,21 +402,18 @@ fn deploy(args: &[String]) -> ExitCode {
         (Action::Call(call), _) => run_call(*call, targets, &options, &rt),
         (Action::Facts(keys), _) => print_facts(&keys, targets, &rt),
     };
-    ExitCode::from(code.max(u8::from(unreachable)))
+    ExitCode::from(code.max(u8::from(!unreachable.is_empty())))
 }
 
 /// Run `--config FILE`, else `config.py` in the working directory if there is one (as pyinfra does).
-fn load_config(python: &Interpreter, given: Option<&std::path::Path>) -> Result<(), ExitCode> {
+fn load_config(python: &Interpreter, given: Option<&std::path::Path>) -> Result<(), Stop> {
     let path = match given {
-        Some(p) if !p.is_file() => return Err(usage(&format!("no such config file: {}", p.display()))),
+        Some(p) if !p.is_file() => return Err(Stop::Usage(format!("no such config file: {}", p.display()))),
         Some(p) => p.to_path_buf(),
         None if std::path::Path::new("config.py").is_file() => PathBuf::from("config.py"),
         None => return Ok(()),
     };
-    python.load_config(&path.to_string_lossy()).map_err(|e| {
-        eprintln!("{e}");
-        ExitCode::from(1)
-    })
+    python.load_config(&path.to_string_lossy()).map_err(Stop::Failed)
 }
 
 /// The hosts of an inventory file; exit 2 when it is missing, 1 when it raised.
@@ -402,20 +422,17 @@ fn load_inventory(
     path: &str,
     data: &Map<String, Value>,
     group_data: Option<&std::path::Path>,
-) -> Result<Vec<InventoryHost>, ExitCode> {
+) -> Result<Vec<InventoryHost>, Stop> {
     let file = PathBuf::from(path);
     if !file.is_file() {
-        return Err(usage(&format!("no such inventory file: {path}")));
+        return Err(Stop::Usage(format!("no such inventory file: {path}")));
     }
     let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
     let group_data = group_data.map_or_else(|| dir.join("group_data"), std::path::Path::to_path_buf);
     match python.load_inventory(path, &group_data.to_string_lossy(), data) {
-        Ok(hosts) if hosts.is_empty() => Err(usage(&format!("{path} defines no hosts"))),
+        Ok(hosts) if hosts.is_empty() => Err(Stop::Usage(format!("{path} defines no hosts"))),
         Ok(hosts) => Ok(hosts),
-        Err(e) => {
-            eprintln!("{e}");
-            Err(ExitCode::from(1))
-        }
+        Err(e) => Err(Stop::Failed(e)),
     }
 }
 
@@ -520,25 +537,28 @@ fn parse_facts(args: &[String]) -> Result<Vec<FactKey>, String> {
         .collect()
 }
 
-/// Connect to every host at once; the ones that fail are reported and left out (the others carry on).
+/// Connect to every host at once; the ones that fail are reported and left out (the others carry
+/// on): the targets, and each unreachable host with its error.
 fn connect_all(
     rt: &tokio::runtime::Runtime,
     hosts: Vec<InventoryHost>,
     sudo_password: Option<&Secret>,
-) -> (Vec<Target>, bool) {
+) -> (Vec<Target>, Vec<(String, String)>) {
     let results = rt.block_on(futures::future::join_all(hosts.iter().map(|h| connect(&h.name, &h.data))));
     // Every host's commands go through the sudo password handling (which also explains a missing one).
     let results = results
         .into_iter()
         .map(|r| r.map(|c| Arc::new(SudoPassword::new(c, sudo_password.cloned())) as Arc<dyn Connector>));
     let mut targets = Vec::new();
-    let mut unreachable = false;
+    let mut unreachable = Vec::new();
     for (host, result) in hosts.into_iter().zip(results) {
         match result {
             Ok(connector) => targets.push(Target { name: host.name, data: host.data, groups: host.groups, connector }),
             Err(e) => {
-                eprintln!("    {}: Error: {e}", host.name);
-                unreachable = true;
+                // Connector errors start with the host's name already.
+                let reason = e.strip_prefix(&format!("{}: ", host.name)).unwrap_or(&e);
+                eprintln!("    {}: Error: {reason}", host.name);
+                unreachable.push((host.name, reason.to_string()));
             }
         }
     }

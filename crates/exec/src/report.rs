@@ -108,6 +108,23 @@ pub(crate) fn print_json(hosts: &[HostState], operations: Vec<Value>, options: &
     }
 }
 
+/// The `--json` document of a run that failed before its operations ran: the deploy script's (or
+/// inventory's, config's) error at the top level, and each host that could not be reached with its
+/// error. Same shape as a run's document, so a program reads one document whatever happened.
+pub fn print_failure_json(dry: bool, error: Option<&str>, unreachable: &[(String, String)]) {
+    let hosts: Vec<Value> =
+        unreachable.iter().map(|(name, e)| serde_json::json!({"name": name, "status": "error", "error": e})).collect();
+    let mut doc = serde_json::json!({"version": 1, "dry": dry, "hosts": hosts, "operations": []});
+    if let (Some(e), Some(m)) = (error, doc.as_object_mut()) {
+        m.insert("status".into(), Value::from("error"));
+        m.insert("error".into(), Value::from(e));
+    }
+    match serde_json::to_string_pretty(&doc) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("rinfra-exec: {e}"),
+    }
+}
+
 /// The results table: Operation | Hosts | Changed (Would change, dry) | No change | Error.
 pub(crate) fn print_table(rows: &[Row], dry: bool) {
     if rows.is_empty() {
@@ -170,6 +187,8 @@ pub(crate) fn print_outcome(host: &str, outcome: &Outcome, options: &RunOptions)
         Outcome::NoChange(_) => println!("    {host}: No change"),
         Outcome::Skipped => println!("    {host}: Skipped (_if condition false)"),
         Outcome::Error(e) => {
+            // A connector's error starts with the host's name, already at the start of the line.
+            let e = e.strip_prefix(host).and_then(|rest| rest.strip_prefix(": ")).unwrap_or(e);
             let mut lines = e.lines();
             println!("    {host}: Error: {}", lines.next().unwrap_or(""));
             for l in lines {

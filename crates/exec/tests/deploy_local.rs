@@ -659,3 +659,20 @@ fn if_callables_see_their_host_and_can_gather_facts() {
     assert_eq!(block("when missing"), skipped, "{stdout}");
     assert_eq!(block("by name"), ["    @local: Skipped (_if condition false)", "    @localhost: Success"], "{stdout}");
 }
+
+#[test]
+fn user_defined_operations_honour_if() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().display();
+    let body = format!(
+        "from pyinfra.api import operation\n@operation()\ndef touch(path):\n    yield 'touch ' + path\n\
+         touch('{d}/yes', _if=lambda: True)\ntouch('{d}/no', _if=[lambda: False])\n"
+    );
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let out = run(dir.path(), &[]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(dir.path().join("yes").exists(), "{stdout}");
+    assert!(!dir.path().join("no").exists(), "{stdout}");
+    assert!(stdout.contains("--> touch (deploy.py:6)\n    @local: Skipped"), "{stdout}");
+}

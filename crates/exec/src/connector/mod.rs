@@ -416,7 +416,7 @@ pub enum ConnectorError {
         reason: String,
     },
     /// The connection was closed.
-    #[error("{host}: connection closed")]
+    #[error("{host}: the SSH connection was lost (the host went down, the network dropped or sshd ended the session)")]
     Closed {
         /// Inventory name.
         host: String,

@@ -23,6 +23,9 @@ use rinfra_facts::plan::{Command, ShellCommand, UploadSource};
 use rinfra_facts::schema::{ArgKind, catalogue};
 use rinfra_facts::value::{Map, Value};
 
+pub mod arg_warnings;
+pub mod global_types;
+
 const RUNTIME: &str = include_str!("runtime.py");
 
 /// One recorded operation call from a deploy script.
@@ -132,10 +135,14 @@ impl From<Rendered> for Result<String, TemplateError> {
 #[pyfunction]
 fn record(py: Python<'_>, name: &str, args: &str, kwargs: &str, place: &str) -> PyResult<usize> {
     let place: Place = parse_json(place)?;
+    let keywords: Map<String, Value> = parse_json(kwargs)?;
+    global_types::check(name, &keywords).map_err(|e| PyTypeError::new_err(format!("{name}: {e}")))?;
+    let positional: Vec<Value> = parse_json(args)?;
+    warn_once(&place, arg_warnings::bool_strings(name, &positional, &keywords));
     let call = OpCall {
         name: name.to_string(),
-        positional: parse_json(args)?,
-        keywords: parse_json(kwargs)?,
+        positional,
+        keywords,
         file: place.file,
         line: place.line,
         order: place.order,
@@ -149,6 +156,30 @@ fn record(py: Python<'_>, name: &str, args: &str, kwargs: &str, place: &str) -> 
         rendered: place.rendered.map(|r| Box::new(r.into())),
     };
     with_bridge(py, move |b| b.record(call))?.map_err(PyTypeError::new_err)
+}
+
+thread_local! {
+    /// Warnings already shown, by call site: deploy.py runs once per host, the warning shows once.
+    static WARNED: RefCell<std::collections::HashSet<(String, u32, String)>> = RefCell::default();
+}
+
+/// Print each warning about the call at `place` on stderr as `file:LINE: warning: ...`, once.
+fn warn_once(place: &Place, warnings: Vec<String>) {
+    for w in warnings {
+        let fresh = WARNED.with(|seen| seen.borrow_mut().insert((place.file.clone(), place.line, w.clone())));
+        if fresh {
+            eprintln!("{}:{}: warning: {w}", shown_path(&place.file), place.line);
+        }
+    }
+}
+
+/// A user file as output shows it: relative to the working directory when it lies below it.
+fn shown_path(file: &str) -> String {
+    let path = std::path::Path::new(file);
+    match std::env::current_dir() {
+        Ok(cwd) if path.is_absolute() => path.strip_prefix(&cwd).unwrap_or(path).to_string_lossy().into_owned(),
+        _ => file.to_string(),
+    }
 }
 
 /// A command as `rinfra_facts::plan::Command` serializes it, read back.

@@ -5,6 +5,7 @@ import functools
 import io
 import json
 import logging
+import re
 import subprocess
 import sys
 import traceback
@@ -23,15 +24,34 @@ class DeployError(Exception):
 def _default(value):
     if isinstance(value, (set, frozenset)):
         return sorted(value, key=repr)
+    if isinstance(value, (range, type({}.keys()), type({}.values()))):
+        return list(value)
     if isinstance(value, io.StringIO):
         return "io:" + value.getvalue()
     if hasattr(value, "__fspath__"):
         return value.__fspath__()
-    raise TypeError(f"rinfra cannot pass a {type(value).__name__} value to an operation yet")
+    raise TypeError(f"rinfra cannot pass a value of type {type(value).__name__} to an operation yet")
 
 
 def to_json(value):
     return json.dumps(value, default=_default)
+
+
+def _encode_call(full_name, encode, args, kwargs):
+    """The call's arguments as JSON text; a value JSON cannot carry raises a TypeError that names
+    the operation and the argument (raised here, so the traceback ends at the user's call)."""
+    try:
+        return encode(list(args)), encode(kwargs)
+    except (TypeError, ValueError):
+        pass
+    named = [(f"positional argument {i + 1}", v) for i, v in enumerate(args)]
+    named += [(f"argument `{k}`", v) for k, v in kwargs.items()]
+    for what, value in named:
+        try:
+            encode(value)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{full_name}: the {what}: {e}") from None
+    raise TypeError(f"{full_name}: rinfra cannot pass these arguments to an operation")
 
 
 class HostData:
@@ -264,12 +284,12 @@ def _user_frames():
     return first or ("<unknown>", 0, ""), lines
 
 
-def _conditions_of(value):
+def _conditions_of(full_name, value):
     if callable(value):
         return [value]
     if isinstance(value, (list, tuple)) and all(callable(c) for c in value):
         return list(value)
-    raise TypeError("_if takes a callable or a list of callables (e.g. other_op.did_change)")
+    raise TypeError(f"{full_name}: _if takes a callable or a list of callables (e.g. other_op.did_change)")
 
 
 # Config attributes that act as defaults for global arguments (pyinfra's config -> op defaults).
@@ -319,7 +339,7 @@ def op(full_name):
                 kwargs[arg] = value
         conditions = kwargs.pop("_if", None)
         if conditions is not None:
-            conditions = _conditions_of(conditions)
+            conditions = _conditions_of(full_name, conditions)
             # The executor only learns that there is a condition; the callables stay here.
             kwargs["_if"] = True
         place = {"file": filename, "line": line, "order": order, "source": source}
@@ -329,7 +349,8 @@ def op(full_name):
         # Once rendered, the template's data is not planned with: a value JSON cannot carry is
         # passed as its text (it stays visible in the run cache).
         encode = _to_json_lenient if rendered is not None else to_json
-        index = _rinfra.record(full_name, encode(list(args)), encode(kwargs), json.dumps(place))
+        args_json, kwargs_json = _encode_call(full_name, encode, args, kwargs)
+        index = _rinfra.record(full_name, args_json, kwargs_json, json.dumps(place))
         if conditions is not None:
             _conditions[(host.name, index)] = conditions
         return OperationMeta(host.name, index, full_name)
@@ -495,9 +516,16 @@ def operation(*dargs, **dkwargs):
             order.extend(host.loop_position)
             own = {k: v for k, v in kwargs.items() if not (k.startswith("_") or k == "name")}
             global_kwargs = {k: v for k, v in kwargs.items() if k not in own}
+            conditions = global_kwargs.pop("_if", None)
+            if conditions is not None:
+                conditions = _conditions_of(full_name, conditions)
+                global_kwargs["_if"] = True
             commands = [_command_of(item) for item in (fn(*args, **own) or ())]
             place = {"file": filename, "line": line, "order": order, "source": source, "planned": commands}
-            index = _rinfra.record(full_name, "[]", to_json(global_kwargs), json.dumps(place))
+            _, kwargs_json = _encode_call(full_name, to_json, (), global_kwargs)
+            index = _rinfra.record(full_name, "[]", kwargs_json, json.dumps(place))
+            if conditions is not None:
+                _conditions[(host.name, index)] = conditions
             return OperationMeta(host.name, index, full_name)
 
         call._inner = fn
@@ -635,7 +663,12 @@ def run_deploy(path, name, data, groups, hosts):
         exec_file(path, {"__name__": "__main__", "__file__": path})
         return None
     except BaseException as e:  # noqa: BLE001 - any failure of user code is reported, not raised
-        return _format_exception(e, path)
+        text = _format_exception(e, path)
+        if len(hosts) > 1 and not isinstance(e, SyntaxError):
+            # The script runs once per host: which host's run raised (its data may be the cause).
+            first, _, rest = text.partition("\n")
+            text = f"{first}\n(raised while running for host {name})" + (f"\n{rest}" if rest else "")
+        return text
 
 
 def _format_exception(e, where):
@@ -646,11 +679,24 @@ def _format_exception(e, where):
         return f"{e.filename}:{e.lineno}: {type(e).__name__}: {e.msg}{detail}"
     frames = [f for f in traceback.extract_tb(e.__traceback__) if not f.filename.startswith("<rinfra")]
     message = "".join(traceback.format_exception_only(type(e), e)).strip()
+    # Python names a module by its file; rinfra's generated modules have none worth showing.
+    message = re.sub(r" \(<rinfra:[^>]*>\)", "", message)
     if not frames:
         return f"{where}: {message}"
     last = frames[-1]
     trace = "".join(traceback.format_list(frames)).rstrip("\n")
-    return f"{last.filename}:{last.lineno}: {message}\nTraceback (most recent call last):\n{trace}"
+    return f"{_shown_path(last.filename)}:{last.lineno}: {message}\nTraceback (most recent call last):\n{trace}"
+
+
+def _shown_path(path):
+    """A user file as output shows it: relative to the working directory when it lies below it."""
+    import os
+
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else relative
 
 
 def _hosts_of(value):

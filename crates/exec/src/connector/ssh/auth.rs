@@ -111,7 +111,7 @@ fn load_key(path: &Path, passphrase: Option<&str>) -> Result<PrivateKey, String>
         Err(russh::keys::Error::KeyIsEncrypted) => {
             Err("it is protected by a passphrase: set ssh_key_password".to_string())
         }
-        Err(russh::keys::Error::IO(e)) => Err(e.to_string()),
+        Err(russh::keys::Error::IO(e)) => Err(super::io_reason(&e)),
         Err(e) if passphrase.is_some() => Err(format!("cannot decrypt it with the given passphrase ({e})")),
         Err(e) => Err(e.to_string()),
     }

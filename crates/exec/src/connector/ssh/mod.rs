@@ -574,7 +574,7 @@ async fn tcp_connect(name: &str, cfg: &SshConfig) -> Result<tokio::net::TcpStrea
                 return Err(ConnectorError::Resolve {
                     host: name.to_string(),
                     address: cfg.hostname.clone(),
-                    reason: e.to_string(),
+                    reason: io_reason(&e),
                 });
             }
             Err(_) => {
@@ -597,11 +597,20 @@ async fn tcp_connect(name: &str, cfg: &SshConfig) -> Result<tokio::net::TcpStrea
                 })?;
                 return Ok(s);
             }
-            Ok(Err(e)) => last = e.to_string(),
+            Ok(Err(e)) => last = io_reason(&e),
             Err(_) => last = format!("timed out after {limit:?}"),
         }
     }
     Err(ConnectorError::Connect { host: name.to_string(), address, reason: last })
+}
+
+/// An I/O error as people read it: "Connection refused", without Rust's " (os error 111)".
+pub(super) fn io_reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match (e.raw_os_error(), text.rfind(" (os error ")) {
+        (Some(_), Some(i)) => text[..i].to_string(),
+        _ => text,
+    }
 }
 
 /// russh's client configuration: our kex order, host key types we already know for this host
