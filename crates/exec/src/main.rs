@@ -396,6 +396,8 @@ fn deploy(args: &[String]) -> ExitCode {
         }
         return ExitCode::from(1);
     }
+    // Hosts that could not be reached are part of the run's report (`--json` lists them).
+    options.unreachable = unreachable.clone();
     let code = match (action, &python) {
         (Action::Deploy(path), Some(py)) => run(py, &path, targets, &options, &rt),
         (Action::Deploy(_), None) => 1,

@@ -49,13 +49,18 @@ fn shown_commands(plan: &Plan) -> Vec<Value> {
 }
 
 /// One host's outcome in the `--json` document.
-pub(crate) fn outcome_json(outcome: &Outcome, result: &CallResult, dry: bool) -> Value {
+pub(crate) fn outcome_json(outcome: &Outcome, result: &CallResult, host: &str, ignored: bool, dry: bool) -> Value {
     let mut m = Map::new();
     let (status, plan) = match outcome {
         Outcome::Changed(p) => (if dry { "would_change" } else { "changed" }, Some(p)),
         Outcome::NoChange(p) => ("no_change", Some(p)),
         Outcome::Error(e) => {
-            m.insert("error".into(), Value::String(e.clone()));
+            // The document names the host already: a connector's "<host>: " prefix is left out.
+            let e = e.strip_prefix(host).and_then(|rest| rest.strip_prefix(": ")).unwrap_or(e);
+            m.insert("error".into(), Value::String(e.to_string()));
+            if ignored {
+                m.insert("ignored".into(), Value::Bool(true));
+            }
             ("error", None)
         }
         Outcome::Skipped => ("skipped", None),
@@ -85,7 +90,7 @@ pub(crate) fn op_json(row: &Row, hosts: Map<String, Value>) -> Value {
 
 /// The whole `--json` document: version, dry or not, hosts with round trips, operations.
 pub(crate) fn print_json(hosts: &[HostState], operations: Vec<Value>, options: &RunOptions) {
-    let host_docs: Vec<Value> = hosts
+    let mut host_docs: Vec<Value> = hosts
         .iter()
         .map(|h| {
             let trips = h.conn.round_trips();
@@ -96,6 +101,9 @@ pub(crate) fn print_json(hosts: &[HostState], operations: Vec<Value>, options: &
             })
         })
         .collect();
+    host_docs.extend(
+        options.unreachable.iter().map(|(name, e)| serde_json::json!({"name": name, "status": "error", "error": e})),
+    );
     let doc = serde_json::json!({
         "version": 1,
         "dry": options.dry,
@@ -169,7 +177,7 @@ fn shown_path(file: &str) -> String {
     }
 }
 
-pub(crate) fn print_outcome(host: &str, outcome: &Outcome, options: &RunOptions) {
+pub(crate) fn print_outcome(host: &str, outcome: &Outcome, ignored: bool, options: &RunOptions) {
     match outcome {
         Outcome::Changed(plan) if options.dry => {
             println!("    {host}: Would change: {}", plan.description());
@@ -190,7 +198,8 @@ pub(crate) fn print_outcome(host: &str, outcome: &Outcome, options: &RunOptions)
             // A connector's error starts with the host's name, already at the start of the line.
             let e = e.strip_prefix(host).and_then(|rest| rest.strip_prefix(": ")).unwrap_or(e);
             let mut lines = e.lines();
-            println!("    {host}: Error: {}", lines.next().unwrap_or(""));
+            let label = if ignored { "Error (ignored)" } else { "Error" };
+            println!("    {host}: {label}: {}", lines.next().unwrap_or(""));
             for l in lines {
                 println!("        {l}");
             }

@@ -39,6 +39,8 @@ pub struct RunOptions {
     pub no_wait: bool,
     /// One host at a time, each through all its operations (`--serial`).
     pub serial: bool,
+    /// Hosts that could not be reached, with why (reported in the `--json` document).
+    pub unreachable: Vec<(String, String)>,
 }
 
 /// One host taking part in the run.
@@ -183,6 +185,9 @@ pub fn run(
             Ok((host, None)) => hosts.push(host),
             Ok((_, Some(e))) | Err(e) => {
                 eprintln!("{e}");
+                if options.json {
+                    crate::report::print_failure_json(options.dry, Some(&e), &options.unreachable);
+                }
                 return 1;
             }
         }

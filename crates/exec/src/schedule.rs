@@ -324,11 +324,12 @@ impl Ledger<'_> {
         }
         row.count(&d.outcome);
         if self.options.json {
-            self.doc_hosts[d.step].insert(name.clone(), outcome_json(&d.outcome, &result, self.options.dry));
+            let shown = outcome_json(&d.outcome, &result, name, ignore_errors(call), self.options.dry);
+            self.doc_hosts[d.step].insert(name.clone(), shown);
         }
         if !self.options.json {
             let shown = if tagged { format!("{name}: {}", label(call)) } else { name.clone() };
-            print_outcome(&shown, &d.outcome, self.options);
+            print_outcome(&shown, &d.outcome, ignore_errors(call), self.options);
             for line in diff_lines(self.python, &d.diff) {
                 println!("        {line}");
             }

@@ -130,9 +130,9 @@ fn ignore_errors_lets_the_host_carry_on_and_exit_0() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
     assert_no_panic(&out);
-    // The error is still shown, for each host.
-    assert!(stdout.contains("@ssh/127.0.0.1: Error: command failed (exit code 5)"), "{stdout}");
-    assert!(stdout.contains("@ssh/127.0.0.2: Error: command failed (exit code 5)"), "{stdout}");
+    // The error is still shown, for each host, marked as ignored (as pyinfra does).
+    assert!(stdout.contains("@ssh/127.0.0.1: Error (ignored): command failed (exit code 5)"), "{stdout}");
+    assert!(stdout.contains("@ssh/127.0.0.2: Error (ignored): command failed (exit code 5)"), "{stdout}");
     assert_eq!(stdout.matches("\n        nope\n").count(), 2, "each host's stderr: {stdout}");
     for host in ["127.0.0.1", "127.0.0.2"] {
         assert!(p.remote().join(host).join("done").exists(), "later operations ran on {host}: {stdout}");
@@ -154,6 +154,14 @@ fn an_unreachable_host_is_named_and_the_others_finish() {
     assert_eq!(line.matches("127.0.0.5").count(), 2, "the host named once, then its address: {line}");
     assert!(p.remote().join("127.0.0.1/done").exists() && p.remote().join("127.0.0.3/done").exists());
     assert!(!p.remote().join("127.0.0.5").exists());
+
+    // Some hosts unreachable, the others run: the --json document lists all of them.
+    let out = p.run("@ssh/127.0.0.1,@ssh/127.0.0.5", &["--json"], true);
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let names: Vec<&str> = doc["hosts"].as_array().into_iter().flatten().filter_map(|h| h["name"].as_str()).collect();
+    assert_eq!(names, ["@ssh/127.0.0.1", "@ssh/127.0.0.5"], "{doc}");
+    assert_eq!(doc["hosts"][1]["status"], "error", "{doc}");
 
     // Every host unreachable: still exit 1, each named, in the --json document too.
     let out = p.run("@ssh/127.0.0.5,@ssh/127.0.0.6", &["--json"], true);
@@ -401,4 +409,9 @@ fn an_exception_for_one_host_names_that_host_and_nothing_runs() {
         "{stderr}"
     );
     assert!(!p.remote().exists(), "as in pyinfra, a raising deploy script stops the run before any change");
+    // In --json mode the document carries the error.
+    let out = p.run("@ssh/127.0.0.1,@ssh/127.0.0.2", &["--json"], true);
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert!(doc["error"].as_str().is_some_and(|e| e.starts_with("deploy.py:6: KeyError")), "{doc}");
 }
