@@ -345,6 +345,19 @@ impl Ledger<'_> {
     }
 }
 
+impl Ledger<'_> {
+    /// `--fail-percent`: whether more hosts than allowed have failed (said once, on stderr).
+    fn too_many_failed(&self) -> bool {
+        let Some(pct) = self.options.fail_percent else { return false };
+        let down = self.failed.iter().filter(|f| **f).count();
+        let over = down * 100 > usize::from(pct) * self.failed.len();
+        if over {
+            eprintln!("rinfra-exec: stopping: {down} of {} hosts failed (more than {pct}%)", self.failed.len());
+        }
+        over
+    }
+}
+
 /// Unified diffs (rendered by Python's difflib, as pyinfra does) of what `--diff` collected.
 fn diff_lines(python: Option<&Interpreter>, diff: &[FileDiff]) -> Vec<String> {
     let mut out = Vec::new();
@@ -469,12 +482,8 @@ fn run_step_by_step(
         for (d, call) in finished.into_iter().zip(calls) {
             ledger.record(d, names, &call, false);
         }
-        if let Some(pct) = ledger.options.fail_percent {
-            let down = ledger.failed.iter().filter(|f| **f).count();
-            if down * 100 > usize::from(pct) * ledger.failed.len() {
-                eprintln!("rinfra-exec: stopping: {down} of {} hosts failed (more than {pct}%)", ledger.failed.len());
-                break;
-            }
+        if ledger.too_many_failed() {
+            break;
         }
     }
 }
@@ -503,18 +512,25 @@ fn run_hosts_through(
     let queue = Mutex::new(hosts.iter_mut().enumerate().collect::<VecDeque<_>>());
     let (tx, rx) = mpsc::channel();
     let py = python.is_some();
+    // `--fail-percent`: once too many hosts have failed, no host starts another operation.
+    let failed = std::sync::atomic::AtomicUsize::new(0);
+    let too_many = |down: usize| options.fail_percent.is_some_and(|p| down * 100 > usize::from(p) * plans.len());
     std::thread::scope(|s| {
         for _ in 0..workers.min(plans.len()) {
-            let (tx, queue, plans, claimed) = (tx.clone(), &queue, &plans, &claimed);
+            let (tx, queue, plans, claimed, failed) = (tx.clone(), &queue, &plans, &claimed, &failed);
             s.spawn(move || {
                 while let Some((i, host)) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
                     for &(step, n) in &plans[i] {
+                        if too_many(failed.load(std::sync::atomic::Ordering::SeqCst)) {
+                            break;
+                        }
                         let run_once = host.calls.get(n).is_some_and(|c| flag(c, "_run_once"));
                         if run_once && !claimed.lock().is_ok_and(|mut c| c.insert(step)) {
                             continue;
                         }
                         // A failed host stops at its first unignored error.
                         if work(host, i, step, n, options, &tx, py) {
+                            failed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                             break;
                         }
                     }
@@ -527,6 +543,7 @@ fn run_hosts_through(
             ledger.record(d, names, &call, true);
         });
     });
+    let _ = ledger.too_many_failed();
 }
 
 #[cfg(test)]

@@ -547,6 +547,12 @@ fn cli_flags_limit_exclude_shell_executable_fail_percent_chdir() {
     assert!(dir.path().join("localhost").exists());
     assert!(text(&out.stderr).contains("stopping: 1 of 1 hosts failed"), "{}", text(&out.stderr));
     assert!(!stdout.contains("--> after"), "{stdout}");
+    // --serial: the first host fails; the second never starts.
+    std::fs::remove_file(dir.path().join("localhost")).expect("rm");
+    let out = cli(&["@local,@localhost", "deploy.py", "--serial", "--fail-percent", "0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(dir.path().join("local").exists() && !dir.path().join("localhost").exists(), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("stopping: 1 of 2 hosts failed"), "{}", text(&out.stderr));
 
     let elsewhere = tempfile::tempdir().expect("tempdir");
     let out = Command::new(BIN)
