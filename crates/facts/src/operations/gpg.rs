@@ -227,7 +227,13 @@ fn install_from_keyserver(
 /// Whether every wanted key is already in the keyring `dest`; `None` when that cannot be told
 /// (pyinfra then installs).
 fn keys_present(ctx: &Ctx<'_>, dest: &str, keyid: &Value) -> Result<bool, PlanError> {
-    let all = keyrings(ctx, json!([parent(dest)]))?;
+    // pyinfra wraps this check in `except (KeyError, AttributeError)` and installs when it fails,
+    // a fact its harness cannot answer included: an unknown keyring fact means "install" here too.
+    // (The executor never sees this: it answers unknown facts while probing which ones to gather.)
+    let all = match keyrings(ctx, json!([parent(dest)])) {
+        Err(PlanError::FactMissing(_)) => return Ok(false),
+        other => other?,
+    };
     let Some(info) = all.get(dest).filter(|i| truthy(i)) else { return Ok(false) };
     let Some(existing) = info.get("keys").and_then(Value::as_object) else { return Ok(false) };
     let wanted: Vec<&Value> = match keyid {
