@@ -49,6 +49,7 @@ pub mod gather;
 pub mod host_state;
 pub mod localfs;
 pub mod password_prompt;
+mod pool;
 pub mod python;
 mod report;
 pub mod run;

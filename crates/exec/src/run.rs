@@ -228,18 +228,11 @@ impl Phases {
 fn speculate(root: &Path, targets: &[Target], rt: &tokio::runtime::Runtime, options: &RunOptions) -> Vec<HostState> {
     let mut states: Vec<HostState> = targets.iter().map(|t| HostState::new(t, rt.handle().clone())).collect();
     let workers = options.parallel.unwrap_or(states.len()).max(1);
-    let queue = std::sync::Mutex::new(states.iter_mut().collect::<std::collections::VecDeque<_>>());
-    std::thread::scope(|s| {
-        for _ in 0..workers.min(targets.len()) {
-            let queue = &queue;
-            s.spawn(move || {
-                while let Some(state) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
-                    let path = crate::run_cache::path(root, state.name());
-                    state.speculate(&crate::run_cache::fact_requests(&path));
-                }
-            });
-        }
-    });
+    let speculate_one = |_: &mut (), state: &mut HostState| {
+        let path = crate::run_cache::path(root, state.name());
+        state.speculate(&crate::run_cache::fact_requests(&path));
+    };
+    crate::pool::in_parallel(states.iter_mut(), vec![(); workers], speculate_one, || {});
     states
 }
 

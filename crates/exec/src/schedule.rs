@@ -6,7 +6,7 @@
 //! questions and their outcomes over a channel, and it answers, records results for the deploy's
 //! `OperationMeta` objects, renders diffs and prints — so output order stays deterministic.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap};
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
@@ -16,6 +16,7 @@ use rinfra_facts::value::{Map, Value, truthy};
 
 use crate::file_diff::FileDiff;
 use crate::host_state::{HostState, run_one};
+use crate::pool::in_parallel;
 use crate::python::{Bridge, CallResult, Interpreter, OpCall};
 use crate::report::{Row, label, op_json, outcome_json, print_json, print_outcome, print_table, title};
 use crate::run::{Outcome, RunOptions};
@@ -276,23 +277,16 @@ fn run_workers(
     tx: Sender<Msg>,
     serve_here: impl FnOnce(),
 ) {
-    let queue = Mutex::new(jobs.into_iter().collect::<VecDeque<_>>());
-    let count = queue.lock().map(|q| q.len()).unwrap_or(0).min(workers.max(1));
-    std::thread::scope(|s| {
-        for _ in 0..count {
-            let tx = tx.clone();
-            let queue = &queue;
-            s.spawn(move || {
-                loop {
-                    let job = queue.lock().ok().and_then(|mut q| q.pop_front());
-                    let Some((index, host, step, n)) = job else { break };
-                    let _ = work(host, index, step, n, options, &tx, py);
-                }
-            });
-        }
-        drop(tx);
-        serve_here();
-    });
+    let senders: Vec<Sender<Msg>> = (0..workers.max(1)).map(|_| tx.clone()).collect();
+    drop(tx);
+    in_parallel(
+        jobs,
+        senders,
+        |tx, (index, host, step, n)| {
+            let _ = work(host, index, step, n, options, tx, py);
+        },
+        serve_here,
+    );
 }
 
 /// A finished call's report: `OperationMeta` result, diff, printed outcome, table row, `--json`.
@@ -415,17 +409,7 @@ pub(crate) fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState],
 
 /// Gather every host's facts for its recorded calls, hosts in parallel.
 fn prefetch_all(hosts: &mut [HostState], workers: usize) {
-    let queue = Mutex::new(hosts.iter_mut().collect::<VecDeque<_>>());
-    std::thread::scope(|s| {
-        for _ in 0..workers.min(queue.lock().map(|q| q.len()).unwrap_or(0)) {
-            let queue = &queue;
-            s.spawn(move || {
-                while let Some(host) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
-                    host.prefetch();
-                }
-            });
-        }
-    });
+    in_parallel(hosts.iter_mut(), vec![(); workers.max(1)], |_, host| host.prefetch(), || {});
 }
 
 /// The default: each step on all its hosts (in parallel) before the next step starts.
@@ -509,35 +493,30 @@ fn run_hosts_through(
     let total: usize = plans.iter().map(Vec::len).sum();
     let calls: Vec<Vec<OpCall>> = hosts.iter().map(|h| h.calls.clone()).collect();
     let claimed: Mutex<BTreeSet<usize>> = Mutex::new(BTreeSet::new());
-    let queue = Mutex::new(hosts.iter_mut().enumerate().collect::<VecDeque<_>>());
     let (tx, rx) = mpsc::channel();
     let py = python.is_some();
     // `--fail-percent`: once too many hosts have failed, no host starts another operation.
     let failed = std::sync::atomic::AtomicUsize::new(0);
     let too_many = |down: usize| options.fail_percent.is_some_and(|p| down * 100 > usize::from(p) * plans.len());
-    std::thread::scope(|s| {
-        for _ in 0..workers.min(plans.len()) {
-            let (tx, queue, plans, claimed, failed) = (tx.clone(), &queue, &plans, &claimed, &failed);
-            s.spawn(move || {
-                while let Some((i, host)) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
-                    for &(step, n) in &plans[i] {
-                        if too_many(failed.load(std::sync::atomic::Ordering::SeqCst)) {
-                            break;
-                        }
-                        let run_once = host.calls.get(n).is_some_and(|c| flag(c, "_run_once"));
-                        if run_once && !claimed.lock().is_ok_and(|mut c| c.insert(step)) {
-                            continue;
-                        }
-                        // A failed host stops at its first unignored error.
-                        if work(host, i, step, n, options, &tx, py) {
-                            failed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                            break;
-                        }
-                    }
-                }
-            });
+    let senders: Vec<Sender<Msg>> = (0..workers).map(|_| tx.clone()).collect();
+    drop(tx);
+    let host_through = |tx: &mut Sender<Msg>, (i, host): (usize, &mut HostState)| {
+        for &(step, n) in &plans[i] {
+            if too_many(failed.load(std::sync::atomic::Ordering::SeqCst)) {
+                break;
+            }
+            let run_once = host.calls.get(n).is_some_and(|c| flag(c, "_run_once"));
+            if run_once && !claimed.lock().is_ok_and(|mut c| c.insert(step)) {
+                continue;
+            }
+            // A failed host stops at its first unignored error.
+            if work(host, i, step, n, options, tx, py) {
+                failed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                break;
+            }
         }
-        drop(tx);
+    };
+    in_parallel(hosts.iter_mut().enumerate(), senders, host_through, || {
         serve(python, names, rx, progress, "", total, |d| {
             let call = calls[d.host][d.n].clone();
             ledger.record(d, names, &call, true);
