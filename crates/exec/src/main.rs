@@ -15,7 +15,7 @@ use rinfra_facts::value::{Map, Value};
 const HELP: &str = "rinfra-exec - run pyinfra deploy scripts over SSH
 
 usage:
-  rinfra-exec HOSTS deploy.py [--dry] [-v|-vv] [--data KEY=VALUE ...]   run a deploy script
+  rinfra-exec HOSTS deploy.py [--dry] [-v|-vv|-vvv] [--data KEY=VALUE ...]   run a deploy script
   rinfra-exec HOSTS module.op [ARG ...] [KEY=VALUE ...]                 run one operation
   rinfra-exec HOSTS fact server.Os files.File path=/etc                 print facts as JSON
   rinfra-exec HOSTS exec -- CMD ...                                     run a shell command
@@ -25,7 +25,9 @@ usage:
 HOSTS: @local (or @localhost), @ssh/NAME or NAME (SSH), comma-separated for several, or an
 inventory.py (module-level lists of hosts or (hosts, data) tuples; group_data/*.py beside it).
 --dry plans only and shows what would change (-v: and the commands).
---diff shows a unified diff of each file that files.put / files.template would write.
+-v adds no-change reasons and each host's round trips, -vv the commands run, -vvv how long each
+phase of the run took (on stderr).
+--diff shows a unified diff of each file that files.put / template / line / block / replace would change.
 --json prints one JSON document (operations, per host status, commands, output) instead.
 --data sets host data for every host (ssh_port, ssh_user, ssh_key, ... as in pyinfra); so do
 --ssh-user/--user, --ssh-port, --ssh-key, --ssh-key-password, --ssh-password (or RINFRA_SSH_PASSWORD).
