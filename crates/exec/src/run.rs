@@ -307,13 +307,18 @@ fn close_all(rt: &tokio::runtime::Runtime, hosts: &[HostState]) {
 /// Store each host's gathered facts in `.rinfra/facts/` beside the deploy, readable by the owner only.
 fn write_cache(root: &Path, hosts: &mut [HostState]) {
     let cache = FactCache::in_workspace(root);
-    for host in hosts.iter_mut() {
+    // The files are created mode 0600 (temporary file, then rename); the folder is closed too.
+    if std::fs::create_dir_all(cache.dir()).is_ok() {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(cache.dir(), std::fs::Permissions::from_mode(0o700));
+    }
+    let workers = vec![(); hosts.len().clamp(1, 8)];
+    let write_one = |_: &mut (), host: &mut HostState| {
         host.remember_requests();
         if let Err(e) = cache.store(host.gathered()) {
             eprintln!("rinfra: cannot write the fact cache in {}: {e}", cache.dir().display());
-            continue;
+            return;
         }
-        restrict(cache.dir(), host.name());
         let doc = crate::run_cache::document(
             host.name(),
             &host.groups,
@@ -326,21 +331,8 @@ fn write_cache(root: &Path, hosts: &mut [HostState]) {
         if let Err(e) = crate::run_cache::store(&path, &doc) {
             eprintln!("rinfra: cannot write {}: {e}", path.display());
         }
-    }
-}
-
-/// Mode 0600 on the host's cache file (and 0700 on the directory): facts can be sensitive.
-fn restrict(dir: &Path, _host: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let path: PathBuf = entry.path();
-            if path.extension().is_some_and(|e| e == "json") {
-                let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
-            }
-        }
-    }
+    };
+    crate::pool::in_parallel(hosts.iter_mut(), workers, write_one, || {});
 }
 
 #[cfg(test)]
