@@ -301,13 +301,46 @@ pub async fn gather_after(
         })
         .collect();
 
+    // Stat facts of plain paths share one `stat` process (see `stat_batch`).
+    let mut stat_paths: Vec<(usize, String)> = Vec::new();
+    for (key, planned) in keys.iter().zip(&plan) {
+        if let (Ok(i), Some(path)) = (planned, crate::stat_batch::stat_path(key))
+            && !stat_paths.iter().any(|(j, _)| *j == i + leading)
+        {
+            stat_paths.push((i + leading, path));
+        }
+    }
+    if stat_paths.len() < 2 {
+        stat_paths.clear();
+    }
+
     let mut outputs: Vec<Option<JobOutput>> = Vec::new();
     let mut batch_end = None;
     let mut round_trips = 0;
     if !jobs.is_empty() {
-        let (outs, whole) = run_jobs(conn, &jobs, options).await?;
+        let marker = format!("rinfra-stat-{}", random_hex(8));
+        let paths: Vec<String> = stat_paths.iter().map(|(_, p)| p.clone()).collect();
+        let mut script: Vec<Job> = jobs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !stat_paths.iter().any(|(j, _)| j == i))
+            .map(|(_, j)| j.clone())
+            .collect();
+        if !paths.is_empty() {
+            script.push(crate::stat_batch::job(&paths, &marker));
+        }
+        let (mut outs, whole) = run_jobs(conn, &script, options).await?;
         round_trips = 1;
-        outputs = outs;
+        // Back to one output per job, in the jobs' order.
+        let batched = if paths.is_empty() { None } else { outs.pop().flatten() };
+        let mut split = batched.and_then(|b| crate::stat_batch::split(&b, &paths, &marker)).map(Vec::into_iter);
+        let mut rest = outs.into_iter();
+        outputs = (0..jobs.len())
+            .map(|i| match stat_paths.iter().any(|(j, _)| *j == i) {
+                true => split.as_mut().and_then(Iterator::next),
+                false => rest.next().flatten(),
+            })
+            .collect();
         batch_end = Some(whole);
     }
 

@@ -55,6 +55,7 @@ mod report;
 pub mod run;
 pub mod run_cache;
 mod schedule;
+mod stat_batch;
 pub mod wrap;
 
 pub use connector::local::LocalConnector;
