@@ -71,9 +71,12 @@ impl Shell {
             };
             match msg {
                 ChannelMsg::Data { data } => {
+                    // Only the new bytes (and a marker's length before them) can complete a marker:
+                    // big outputs are not searched again from the start on every packet.
+                    let from = out.stdout.len().saturating_sub(out_mark.len() + 16);
                     out.stdout.extend_from_slice(&data);
                     if status.is_none()
-                        && let Some(at) = find(&out.stdout, out_mark.as_bytes())
+                        && let Some(at) = find(&out.stdout[from..], out_mark.as_bytes()).map(|i| i + from)
                     {
                         let rest = &out.stdout[at + out_mark.len()..];
                         if let Some(nl) = rest.iter().position(|b| *b == b'\n') {
@@ -83,9 +86,10 @@ impl Shell {
                     }
                 }
                 ChannelMsg::ExtendedData { data, ext: 1 } => {
+                    let from = out.stderr.len().saturating_sub(err_mark.len());
                     out.stderr.extend_from_slice(&data);
                     if err_end.is_none() {
-                        err_end = find(&out.stderr, err_mark.as_bytes());
+                        err_end = find(&out.stderr[from..], err_mark.as_bytes()).map(|i| i + from);
                     }
                 }
                 ChannelMsg::Eof | ChannelMsg::Close | ChannelMsg::ExitStatus { .. } | ChannelMsg::ExitSignal { .. } => {
