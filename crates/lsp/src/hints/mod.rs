@@ -157,8 +157,12 @@ mod tests {
         cache.store(&facts)?;
         assert_eq!(hints.hosts(dir.path()).hosts.len(), 1);
         assert_eq!(workspace_root(&dir.path().join("sub/deploy.py")), Some(dir.path().to_path_buf()));
+        // Without `.rinfra/` above it, a deploy's own folder (a cache a run left in /tmp itself
+        // would legitimately be found first).
         let bare = tempfile::tempdir()?;
-        assert_eq!(workspace_root(&bare.path().join("sub/deploy.py")), Some(bare.path().join("sub")));
+        let above = bare.path().ancestors().find(|d| d.join(".rinfra").is_dir()).map(Path::to_path_buf);
+        let expected = above.unwrap_or_else(|| bare.path().join("sub"));
+        assert_eq!(workspace_root(&bare.path().join("sub/deploy.py")), Some(expected));
         Ok(())
     }
 }
