@@ -303,9 +303,10 @@ pub async fn gather_after(
 
     // Stat facts of plain paths share one `stat` process (see `stat_batch`).
     let mut stat_paths: Vec<(usize, String)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (key, planned) in keys.iter().zip(&plan) {
         if let (Ok(i), Some(path)) = (planned, crate::stat_batch::stat_path(key))
-            && !stat_paths.iter().any(|(j, _)| *j == i + leading)
+            && seen.insert(i + leading)
         {
             stat_paths.push((i + leading, path));
         }
@@ -320,12 +321,9 @@ pub async fn gather_after(
     if !jobs.is_empty() {
         let marker = format!("rinfra-stat-{}", random_hex(8));
         let paths: Vec<String> = stat_paths.iter().map(|(_, p)| p.clone()).collect();
-        let mut script: Vec<Job> = jobs
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !stat_paths.iter().any(|(j, _)| j == i))
-            .map(|(_, j)| j.clone())
-            .collect();
+        let batched_jobs: std::collections::HashSet<usize> = stat_paths.iter().map(|(j, _)| *j).collect();
+        let mut script: Vec<Job> =
+            jobs.iter().enumerate().filter(|(i, _)| !batched_jobs.contains(i)).map(|(_, j)| j.clone()).collect();
         if !paths.is_empty() {
             script.push(crate::stat_batch::job(&paths, &marker));
         }
@@ -336,7 +334,7 @@ pub async fn gather_after(
         let mut split = batched.and_then(|b| crate::stat_batch::split(&b, &paths, &marker)).map(Vec::into_iter);
         let mut rest = outs.into_iter();
         outputs = (0..jobs.len())
-            .map(|i| match stat_paths.iter().any(|(j, _)| *j == i) {
+            .map(|i| match batched_jobs.contains(&i) {
                 true => split.as_mut().and_then(Iterator::next),
                 false => rest.next().flatten(),
             })

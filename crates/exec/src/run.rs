@@ -262,12 +262,23 @@ pub fn run_call(call: OpCall, targets: Vec<Target>, options: &RunOptions, rt: &t
 pub fn print_facts(keys: &[FactKey], targets: Vec<Target>, rt: &tokio::runtime::Runtime) -> u8 {
     let mut failed = false;
     let mut doc = Map::new();
-    let mut hosts = Vec::new();
-    for target in &targets {
-        let mut host = HostState::new(target, rt.handle().clone());
+    let mut hosts: Vec<HostState> = targets.iter().map(|t| HostState::new(t, rt.handle().clone())).collect();
+    // Every host at once; printed in inventory order.
+    let fetched: Vec<std::sync::Mutex<Option<Result<_, String>>>> =
+        hosts.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let fetch_one = |_: &mut (), (i, host): (usize, &mut HostState)| {
+        let result = host.fetch(keys);
+        if let Some(slot) = fetched.get(i)
+            && let Ok(mut slot) = slot.lock()
+        {
+            *slot = Some(result);
+        }
+    };
+    crate::pool::in_parallel(hosts.iter_mut().enumerate(), vec![(); targets.len().max(1)], fetch_one, || {});
+    for (target, slot) in targets.iter().zip(fetched) {
         let mut facts = Map::new();
-        match host.fetch(keys) {
-            Ok(results) => {
+        match slot.into_inner().ok().flatten() {
+            Some(Ok(results)) => {
                 for (key, result) in results {
                     let value = result.unwrap_or_else(|e| {
                         eprintln!("{}: {e}", target.name);
@@ -277,13 +288,13 @@ pub fn print_facts(keys: &[FactKey], targets: Vec<Target>, rt: &tokio::runtime::
                     facts.insert(key.to_string(), value);
                 }
             }
-            Err(e) => {
+            Some(Err(e)) => {
                 eprintln!("{}: {e}", target.name);
                 failed = true;
             }
+            None => failed = true,
         }
         doc.insert(target.name.clone(), Value::Object(facts));
-        hosts.push(host);
     }
     match serde_json::to_string_pretty(&Value::Object(doc)) {
         Ok(text) => println!("{text}"),
