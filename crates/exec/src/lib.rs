@@ -2,17 +2,20 @@
 //!
 //! - [`connector`]: how a host is reached. [`Connector`] runs shell commands and moves files;
 //!   [`LocalConnector`] (`@local`, subprocesses) and [`SshConnector`] (russh: one connection per
-//!   host, channels multiplexed, SFTP) implement it. Uploads are atomic everywhere (temporary name
-//!   in the destination's directory, then rename). Each connector counts its round trips.
+//!   host, channels multiplexed, scripts fed to one long-lived shell per privilege level, SFTP)
+//!   implement it. Uploads are atomic everywhere (temporary name in the destination's directory,
+//!   then rename). Each connector counts its round trips.
 //! - [`gather`]: facts in batches: the commands of many facts in one shell script, one round trip,
-//!   outputs split by a random delimiter and parsed with `rinfra_facts::parse_fact`.
+//!   outputs split by a random delimiter and parsed with `rinfra_facts::parse_fact`; path facts of
+//!   a batch share one `stat`; an operation's commands may lead the same script.
 //! - [`python`]: the embedded CPython (pyo3, one thread) running deploy scripts against a `pyinfra`
 //!   package generated from the schema; operation calls are recorded ([`python::OpCall`]) and
 //!   checked against the schema before anything runs; errors name the user's `file:LINE`.
-//! - [`run`]: the run: deploy.py once per host, then each recorded call in order across the hosts:
-//!   plan with `rinfra_facts::plan_operation` (facts the planner asks for gathered in batches),
-//!   execute through the connector, report `Success` / `No change` / `Error`, cache the facts in
-//!   `.rinfra/facts/` (mode 0600).
+//! - [`run`]: the run: deploy.py once per host, then each recorded call in deploy order across the
+//!   hosts, in parallel ([`host_state::HostState`] plans a call with `rinfra_facts::plan_operation`,
+//!   gathering the facts the planner asks for in batches, and executes it through the connector),
+//!   reporting `Success` / `No change` / `Error`, caching the facts in `.rinfra/facts/` and the
+//!   calls in `.rinfra/runs/` (mode 0600).
 //! - [`wrap`]: how a planned command reaches the shell, as pyinfra wraps it (sudo / su / doas / dzdo,
 //!   chdir, env, stdin, timeout, PTY); [`connector::askpass`] supplies a sudo password through askpass.
 //! - [`password_prompt`]: reading a password on the terminal without echo.
