@@ -14,7 +14,10 @@
 //! Without `--bench` on the command line (`cargo test --benches`) it makes one quick pass over a small
 //! file with rinfra-lsp only, checking that every measurement gets an answer.
 
-use std::io::{BufRead, BufReader, Write};
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
@@ -52,7 +55,7 @@ impl Server {
         let (tx, messages) = channel();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
-            while let Some(message) = read_message(&mut reader) {
+            while let Some(message) = common::read_message(&mut reader) {
                 if tx.send((Instant::now(), message)).is_err() {
                     break;
                 }
@@ -156,26 +159,6 @@ impl Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(n) = line.strip_prefix("Content-Length: ") {
-            length = n.parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    std::io::Read::read_exact(reader, &mut body).ok()?;
-    serde_json::from_slice(&body).ok()
 }
 
 /// The generated deploy: its text, where to complete, and where each edit goes (0-based line, column).
