@@ -131,8 +131,7 @@ impl Connector for SudoPassword {
         if with_sudo_password(runner).is_some() {
             // A sudo runner goes through `run`, which supplies the password or explains the need.
             return Box::pin(async move {
-                let mut command = RemoteCommand::new(runner).stdin(script.into_bytes());
-                command.timeout = timeout;
+                let command = RemoteCommand::script(runner, script, timeout);
                 self.run_command(&command).await
             });
         }

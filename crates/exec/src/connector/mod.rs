@@ -41,6 +41,12 @@ impl RemoteCommand {
         RemoteCommand { command: command.into(), ..RemoteCommand::default() }
     }
 
+    /// `runner` reading `script` on its standard input, killed after `timeout` (a fact batch run as
+    /// a command of its own, see [`Connector::run_script`]).
+    pub fn script(runner: &str, script: String, timeout: Option<Duration>) -> RemoteCommand {
+        RemoteCommand { timeout, ..RemoteCommand::new(runner).stdin(script.into_bytes()) }
+    }
+
     /// Feed `bytes` to the command's standard input.
     pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> RemoteCommand {
         self.stdin = Some(bytes.into());
@@ -242,8 +248,7 @@ pub trait Connector: Send + Sync {
         timeout: Option<Duration>,
     ) -> BoxFuture<'a, Result<CommandOutput, ConnectorError>> {
         Box::pin(async move {
-            let mut command = RemoteCommand::new(runner).stdin(script.into_bytes());
-            command.timeout = timeout;
+            let command = RemoteCommand::script(runner, script, timeout);
             self.run(&command).await
         })
     }

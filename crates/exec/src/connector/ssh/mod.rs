@@ -406,8 +406,7 @@ impl SshConnector {
             };
             if !kept {
                 drop(shells);
-                let mut command = RemoteCommand::new(runner).stdin(script.into_bytes());
-                command.timeout = timeout;
+                let command = RemoteCommand::script(runner, script, timeout);
                 return self.exec(&command).await;
             }
             let started = async {
