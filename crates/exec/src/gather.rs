@@ -301,42 +301,60 @@ pub async fn gather_after(
         })
         .collect();
 
-    // Stat facts of plain paths share one `stat` process (see `stat_batch`).
-    let mut stat_paths: Vec<(usize, String)> = Vec::new();
+    // Facts that can share one process on the host (see `batch`): groups of two or more.
+    let mut groups: Vec<(crate::batch::Group, Vec<usize>, Vec<String>)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (key, planned) in keys.iter().zip(&plan) {
-        if let (Ok(i), Some(path)) = (planned, crate::stat_batch::stat_path(key))
-            && seen.insert(i + leading)
-        {
-            stat_paths.push((i + leading, path));
+        let Ok(i) = planned else { continue };
+        let Some((group, item)) = crate::batch::group_of(key) else { continue };
+        if !seen.insert(i + leading) {
+            continue;
+        }
+        match groups.iter_mut().find(|(g, _, _)| *g == group) {
+            Some((_, members, items)) => {
+                members.push(i + leading);
+                items.push(item);
+            }
+            None => groups.push((group, vec![i + leading], vec![item])),
         }
     }
-    if stat_paths.len() < 2 {
-        stat_paths.clear();
-    }
+    groups.retain(|(_, members, _)| members.len() >= 2);
 
     let mut outputs: Vec<Option<JobOutput>> = Vec::new();
     let mut batch_end = None;
     let mut round_trips = 0;
     if !jobs.is_empty() {
-        let marker = format!("rinfra-stat-{}", random_hex(8));
-        let paths: Vec<String> = stat_paths.iter().map(|(_, p)| p.clone()).collect();
-        let batched_jobs: std::collections::HashSet<usize> = stat_paths.iter().map(|(j, _)| *j).collect();
+        let marker = format!("rinfra-batch-{}", random_hex(8));
+        let batched: HashMap<usize, (usize, usize)> = groups
+            .iter()
+            .enumerate()
+            .flat_map(|(g, (_, members, _))| members.iter().enumerate().map(move |(m, j)| (*j, (g, m))))
+            .collect();
         let mut script: Vec<Job> =
-            jobs.iter().enumerate().filter(|(i, _)| !batched_jobs.contains(i)).map(|(_, j)| j.clone()).collect();
-        if !paths.is_empty() {
-            script.push(crate::stat_batch::job(&paths, &marker));
+            jobs.iter().enumerate().filter(|(i, _)| !batched.contains_key(i)).map(|(_, j)| j.clone()).collect();
+        let solo = script.len();
+        for (g, (group, members, items)) in groups.iter().enumerate() {
+            let originals: Vec<String> = members.iter().map(|j| jobs[*j].command.clone()).collect();
+            script.push(crate::batch::job(group, items, &originals, &format!("{marker}-{g}")));
         }
         let (mut outs, whole) = run_jobs(conn, &script, options).await?;
         round_trips = 1;
         // Back to one output per job, in the jobs' order.
-        let batched = if paths.is_empty() { None } else { outs.pop().flatten() };
-        let mut split = batched.and_then(|b| crate::stat_batch::split(&b, &paths, &marker)).map(Vec::into_iter);
+        let mut split: Vec<Option<Vec<Option<JobOutput>>>> = groups
+            .iter()
+            .enumerate()
+            .map(|(g, (group, _, items))| {
+                let out = outs.get(solo + g).cloned().flatten()?;
+                let each = crate::batch::split(group, &out, items, &format!("{marker}-{g}"))?;
+                Some(each.into_iter().map(Some).collect())
+            })
+            .collect();
+        outs.truncate(solo);
         let mut rest = outs.into_iter();
         outputs = (0..jobs.len())
-            .map(|i| match batched_jobs.contains(&i) {
-                true => split.as_mut().and_then(Iterator::next),
-                false => rest.next().flatten(),
+            .map(|i| match batched.get(&i) {
+                Some((g, m)) => split[*g].as_mut().and_then(|outs| outs.get_mut(*m).and_then(Option::take)),
+                None => rest.next().flatten(),
             })
             .collect();
         batch_end = Some(whole);

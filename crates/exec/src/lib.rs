@@ -45,6 +45,7 @@
 //! # }).unwrap();
 //! ```
 
+mod batch;
 mod call_env;
 pub mod connector;
 mod file_diff;
@@ -58,7 +59,6 @@ mod report;
 pub mod run;
 pub mod run_cache;
 mod schedule;
-mod stat_batch;
 pub mod wrap;
 
 pub use connector::local::LocalConnector;

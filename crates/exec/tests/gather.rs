@@ -283,3 +283,174 @@ async fn stat_facts_batched_equal_one_by_one() {
     let fallback = gather(&conn, &keys, &NoFacts, &GatherOptions::default()).await.expect("fallback");
     assert_eq!(fallback.results, one_by_one);
 }
+
+/// Gather `keys` one at a time (each fact's own command) and all at once (batched); the results
+/// must be equal, in one round trip. Also returns how many lines `log` gained during the batch.
+async fn batched_equals_one_by_one(
+    conn: &dyn Connector,
+    keys: &[FactKey],
+    log: &std::path::Path,
+) -> (rinfra_exec::gather::Gathered, usize) {
+    let mut one_by_one = Vec::new();
+    for key in keys {
+        let got = gather(conn, std::slice::from_ref(key), &NoFacts, &GatherOptions::default()).await.expect("one");
+        one_by_one.extend(got.results);
+    }
+    let lines = || std::fs::read_to_string(log).map_or(0, |s| s.lines().count());
+    let (before, calls) = (conn.round_trips().commands, lines());
+    let batched = gather(conn, keys, &NoFacts, &GatherOptions::default()).await.expect("batch");
+    assert_eq!(conn.round_trips().commands - before, 1);
+    let calls = lines() - calls;
+    for ((key, got), (_, want)) in batched.results.iter().zip(&one_by_one) {
+        assert_eq!(got, want, "{key}");
+    }
+    assert_eq!(batched.results.len(), one_by_one.len());
+    (batched, calls)
+}
+
+/// Shims in a directory put first on PATH: each named tool logs a line to `calls.log` there and
+/// then runs the real one (or whatever `body` says).
+struct Shims(tempfile::TempDir);
+
+impl Shims {
+    fn new(tools: &[(&str, &str)]) -> Shims {
+        let dir = tempfile::tempdir().expect("shim dir");
+        let log = dir.path().join("calls.log");
+        for (name, body) in tools {
+            let real =
+                ["/usr/bin", "/bin"].iter().map(|d| format!("{d}/{name}")).find(|p| std::path::Path::new(p).exists());
+            let body = body.replace("REAL", &real.expect("the real tool"));
+            let tool = dir.path().join(name);
+            std::fs::write(&tool, format!("#!/bin/sh\necho {name} >> '{}'\n{body}\n", log.display())).expect("shim");
+            std::fs::set_permissions(&tool, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
+        }
+        let path = format!("{}:{}", dir.path().display(), std::env::var("PATH").unwrap_or_default());
+        // SAFETY: nextest runs each test in its own process; nothing else reads the environment now.
+        unsafe { std::env::set_var("PATH", path) };
+        Shims(dir)
+    }
+
+    fn log(&self) -> std::path::PathBuf {
+        self.0.path().join("calls.log")
+    }
+}
+
+/// Hash facts of several paths share one `sha1sum` (etc.); each value is the one its own command
+/// gives, for files, odd names, directories, links and missing paths, and with a tool that takes
+/// one file at a time (the batch then runs each fact's command).
+#[tokio::test]
+async fn hash_facts_batched_equal_one_by_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(d.join("file"), "x").expect("file");
+    std::fs::write(d.join("it's a \"file\" é"), "y").expect("odd name");
+    std::fs::write(d.join("back\\slash"), "z").expect("backslash");
+    std::fs::write(d.join("empty"), "").expect("empty");
+    std::fs::create_dir(d.join("dir")).expect("dir");
+    std::os::unix::fs::symlink(d.join("file"), d.join("link")).expect("link");
+    std::os::unix::fs::symlink(d.join("nowhere"), d.join("broken")).expect("broken link");
+    let names = ["file", "it's a \"file\" é", "back\\slash", "empty", "link", "broken", "missing"];
+    let keys_for = |names: &[&str]| -> Vec<FactKey> {
+        let mut keys = Vec::new();
+        for name in names {
+            let path = serde_json::json!(d.join(name).to_string_lossy());
+            for fact in ["files.Sha1File", "files.Sha256File", "files.Md5File", "files.Sha384File"] {
+                keys.push(FactKey::new(fact, vec![("path".into(), path.clone())]));
+            }
+        }
+        keys
+    };
+    let conn = LocalConnector::new();
+    let keys = keys_for(&names);
+    let counted = Shims::new(&[("sha1sum", "exec REAL \"$@\"")]);
+    let (batched, calls) = batched_equals_one_by_one(&conn, &keys, &counted.log()).await;
+    assert_eq!(calls, 1, "one sha1sum for every path");
+    let value = |i: usize| batched.results[i].1.clone().expect("value");
+    assert_eq!(value(0), serde_json::json!("11f6ad8ec52a2984abaafd7c3b516503785c2072"), "sha1 of x");
+    assert!(value(4).is_string(), "the odd name has its hash");
+    // GNU tools escape a name with a backslash (`\\HASH  NAME`), which pyinfra's regex does not
+    // match: no hash, batched or not.
+    assert!(value(8).is_null());
+    assert!(value(keys.len() - 1).is_null(), "a missing path has none");
+    // A directory makes the shared tool fail: every fact then runs its own command.
+    let (_, calls) = batched_equals_one_by_one(&conn, &keys_for(&["file", "dir", "empty"]), &counted.log()).await;
+    assert_eq!(calls, 1 + 3, "the shared sha1sum, then one per path");
+
+    let one_at_a_time = "[ $# -gt 1 ] && exit 1\nexec REAL \"$@\"";
+    let shims = Shims::new(&[
+        ("sha1sum", one_at_a_time),
+        ("sha256sum", one_at_a_time),
+        ("sha384sum", one_at_a_time),
+        ("md5sum", one_at_a_time),
+    ]);
+    batched_equals_one_by_one(&conn, &keys, &shims.log()).await;
+}
+
+/// `FindInFile` of many patterns in one file share one `sed`; every value is what its own `grep`
+/// gives: matches, no match, a missing file, a directory, a binary file, a file grep reads as
+/// binary only in a UTF-8 locale, no final newline, CRLF, and patterns sed must not batch.
+#[tokio::test]
+async fn find_in_file_batched_equals_grep() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let files: [(&str, &[u8]); 7] = [
+        ("app.conf", b"max_connections = 100\nlog_level = info\n# mode = x\nmode = production\n[main]\na.b = 'q'%\n"),
+        ("no-newline", b"key = 1\nkey = 2"),
+        ("crlf", b"key = 1\r\nother\r\n"),
+        ("empty", b""),
+        ("nul", b"key = 1\nbinary\0here\nkey = 2\n"),
+        ("latin1", b"key = caf\xe9\nkey = 2\n"),
+        ("utf8", "key = café\n".as_bytes()),
+    ];
+    for (name, content) in files {
+        std::fs::write(d.join(name), content).expect("write");
+    }
+    std::fs::create_dir(d.join("dir")).expect("dir");
+    let patterns = [
+        "^max_connections.*$",
+        "^max_connections = 100$",
+        "^log_level = debug$",
+        "^mode",
+        "^\\[main\\]",
+        "a\\.b = 'q'%",
+        "^\\(key\\|mode\\) = [0-9]\\+",
+        "key.*",
+        "caf.",
+        "\\tx",
+        "\\(k\\)ey = \\1",
+        "^#",
+    ];
+    let conn = LocalConnector::new();
+    let shims = Shims::new(&[("grep", "exec REAL \"$@\"")]);
+    for locale in ["C", "C.UTF-8"] {
+        // SAFETY: nextest runs each test in its own process; nothing else reads the environment now.
+        unsafe { std::env::set_var("LC_ALL", locale) };
+        for name in ["app.conf", "no-newline", "crlf", "empty", "nul", "latin1", "utf8", "dir", "missing"] {
+            let path = serde_json::json!(d.join(name).to_string_lossy());
+            let keys: Vec<FactKey> = patterns
+                .iter()
+                .map(|p| {
+                    FactKey::new(
+                        "files.FindInFile",
+                        vec![("path".into(), path.clone()), ("pattern".into(), serde_json::json!(p))],
+                    )
+                })
+                .collect();
+            let (got, greps) = batched_equals_one_by_one(&conn, &keys, &shims.log()).await;
+            // The two patterns sed reads differently run their own grep; so does every pattern
+            // when the file is binary to grep or sed cannot read it.
+            let binary = name == "nul" || (name == "latin1" && locale != "C");
+            let expected = if binary || name == "dir" { patterns.len() } else { 2 };
+            assert_eq!(greps, expected, "grep runs for {name} in {locale}");
+            if name == "app.conf" {
+                let lines = |i: usize| got.results[i].1.clone().expect("value");
+                assert_eq!(lines(0), serde_json::json!(["max_connections = 100"]));
+                assert_eq!(lines(2), serde_json::json!([]), "no match in an existing file");
+                assert_eq!(lines(3), serde_json::json!(["mode = production"]));
+            }
+            if name == "missing" {
+                assert!(got.results.iter().all(|(_, r)| r.as_ref().is_ok_and(|v| v.is_null())));
+            }
+        }
+    }
+}
