@@ -137,6 +137,18 @@ pub struct HostState {
     needs: HashMap<usize, (String, Vec<FactKey>)>,
     /// Fact requests gathered without privileges, for the next run's speculative batch.
     requested: Vec<FactKey>,
+    /// What deploy.py itself asked with `host.get_fact`, in order: the guess for the other hosts.
+    deploy_asked: Vec<FactKey>,
+}
+
+/// `value` with every `from` in its strings replaced by `to`.
+fn rename_host(value: &Value, from: &str, to: &str) -> Value {
+    match value {
+        Value::String(s) if !from.is_empty() => Value::String(s.replace(from, to)),
+        Value::Array(items) => Value::Array(items.iter().map(|v| rename_host(v, from, to)).collect()),
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), rename_host(v, from, to))).collect()),
+        other => other.clone(),
+    }
 }
 
 pub(crate) fn now_secs() -> u64 {
@@ -162,6 +174,7 @@ impl HostState {
             diff: Vec::new(),
             needs: HashMap::new(),
             requested: Vec::new(),
+            deploy_asked: Vec::new(),
         }
     }
 
@@ -236,10 +249,37 @@ impl HostState {
     /// trip): on an unchanged host the deploy's own `host.get_fact` calls and the planners then
     /// find everything known.
     pub fn speculate(&mut self, keys: &[FactKey]) {
-        if keys.is_empty() {
+        let runner = GatherOptions::default().runner;
+        let known = self.known(&runner);
+        let unknown: Vec<FactKey> = keys.iter().filter(|k| known.fact(k).is_err()).cloned().collect();
+        if unknown.is_empty() {
             return;
         }
-        let _ = self.gather(keys, &GatherOptions::default().runner);
+        let _ = self.gather(&unknown, &runner);
+    }
+
+    /// The facts deploy.py asked for on this host with `host.get_fact`, as `other` would likely
+    /// ask them: this host's name in a string argument becomes `other`'s (deploys often build
+    /// paths from `host.name`, or from its part after `@ssh/`). Requests with secret arguments
+    /// are left out.
+    pub fn deploy_requests_for(&self, other: &str) -> Vec<FactKey> {
+        let bare = |name: &str| name.strip_prefix('@').and_then(|n| n.split_once('/')).map(|(_, b)| b.to_string());
+        let mut names = vec![(self.name().to_string(), other.to_string())];
+        if let (Some(from), Some(to)) = (bare(self.name()), bare(other)) {
+            names.push((from, to));
+        }
+        self.deploy_asked
+            .iter()
+            .filter(|k| !k.values.iter().any(|(arg, _)| is_secret_arg(arg)))
+            .map(|k| {
+                let values = k
+                    .values
+                    .iter()
+                    .map(|(arg, v)| (arg.clone(), names.iter().fold(v.clone(), |v, (a, b)| rename_host(&v, a, b))))
+                    .collect();
+                FactKey::new(&k.fact, values)
+            })
+            .collect()
     }
 
     /// Gather, in one batch per pass, the facts every recorded call asks for against the facts known
@@ -500,6 +540,9 @@ impl Bridge for HostState {
 
     fn get_fact(&mut self, fact: &str, positional: &[Value], keywords: &Map<String, Value>) -> Result<Value, String> {
         let key = fact_key(fact, positional, keywords)?;
+        if !self.deploy_asked.contains(&key) {
+            self.deploy_asked.push(key.clone());
+        }
         let runner = GatherOptions::default().runner;
         if let Ok(v) = self.known(&runner).fact(&key) {
             return Ok(v);

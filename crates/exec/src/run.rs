@@ -177,10 +177,11 @@ pub fn run(
     }
     let names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
     let mut clock = Phases::new(options);
-    let states = speculate(&search, &targets, rt, options);
+    let mut states = speculate(&search, &targets, rt, options).into_iter();
     clock.done("facts from the previous run");
-    let mut hosts: Vec<HostState> = Vec::new();
-    for (target, state) in targets.iter().zip(states) {
+    let mut hosts: Vec<HostState> = Vec::with_capacity(targets.len());
+    for (n, target) in targets.iter().enumerate() {
+        let Some(state) = states.next() else { break };
         match python.run_deploy(&deploy_text, &target.name, &target.data, &target.groups, &names, state) {
             Ok((host, None)) => hosts.push(host),
             Ok((_, Some(e))) | Err(e) => {
@@ -190,6 +191,14 @@ pub fn run(
                 }
                 return 1;
             }
+        }
+        if n == 0 && targets.len() > 1 {
+            // deploy.py asks its facts one at a time, host after host: gather the other hosts'
+            // at once, guessed from what the first host's deploy.py asked.
+            let mut others: Vec<HostState> = states.collect();
+            speculate_like(&hosts[0], &mut others, options);
+            clock.done("deploy.py for the first host, then its facts on the others");
+            states = others.into_iter();
         }
     }
     clock.done("deploy.py for every host");
@@ -234,6 +243,17 @@ fn speculate(root: &Path, targets: &[Target], rt: &tokio::runtime::Runtime, opti
     };
     crate::pool::in_parallel(states.iter_mut(), vec![(); workers], speculate_one, || {});
     states
+}
+
+/// Gather on each of `others`, in parallel, the facts `first`'s deploy.py asked for (as
+/// [`HostState::deploy_requests_for`] guesses them): best effort, one round trip each.
+fn speculate_like(first: &HostState, others: &mut [HostState], options: &RunOptions) {
+    if others.is_empty() || first.deploy_requests_for(first.name()).is_empty() {
+        return;
+    }
+    let workers = options.parallel.unwrap_or(others.len()).max(1);
+    let guess = |_: &mut (), state: &mut HostState| state.speculate(&first.deploy_requests_for(state.name()));
+    crate::pool::in_parallel(others.iter_mut(), vec![(); workers], guess, || {});
 }
 
 /// Run one operation call (`rinfra-exec HOSTS files.directory path=/x`) on every target.

@@ -165,3 +165,39 @@ fn a_rerun_costs_at_most_two_round_trips_per_host() {
         }
     }
 }
+
+/// deploy.py asks its facts one at a time, host after host. Once the first host has run it, the
+/// others gather the same facts (their own host name put in the paths) in one batch each, before
+/// their deploy.py asks: a first run costs them one fact round trip, not one per `get_fact`.
+#[test]
+fn the_other_hosts_gather_what_the_first_deploy_asked_in_one_batch() {
+    let sshd = Sshd::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("hosts");
+    for ip in ["127.0.0.2", "127.0.0.3", "127.0.0.4"] {
+        std::fs::create_dir_all(root.join(ip)).expect("host dir");
+    }
+    std::fs::write(root.join("127.0.0.3").join("marker"), "").expect("marker on .3 only");
+    let deploy = format!(
+        "from pyinfra import host\nfrom pyinfra.facts.files import Directory, File\n\
+         from pyinfra.facts.server import Hostname\nfrom pyinfra.operations import server\n\
+         me = host.name.split('/')[-1]\n\
+         base = '{root}/' + me\n\
+         found = [bool(host.get_fact(File, path=base + '/marker')), bool(host.get_fact(Directory, path=base))]\n\
+         assert host.get_fact(Hostname)\n\
+         server.shell(name='report', commands=[f'echo {{me}} {{found}}'])\n",
+        root = root.display()
+    );
+    std::fs::write(dir.path().join("deploy.py"), deploy).expect("deploy.py");
+    let out = run(dir.path(), &sshd, &["--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--json document");
+    let batches: Vec<u64> =
+        doc["hosts"].as_array().expect("hosts").iter().map(|h| h["fact_batches"].as_u64().expect("count")).collect();
+    assert_eq!(batches, [3, 1, 1], "{doc}");
+    // Each host saw its own files.
+    let report = &doc["operations"][0]["hosts"];
+    let stdout = |host: &str| report[format!("@ssh/{host}")]["stdout"].to_string();
+    assert!(stdout("127.0.0.2").contains("[False, True]"), "{report}");
+    assert!(stdout("127.0.0.3").contains("[True, True]"), "{report}");
+}
