@@ -23,6 +23,7 @@ pub mod local;
 pub mod notifications;
 pub mod operation;
 pub mod output;
+pub mod precheck;
 pub mod requests;
 pub mod resolve;
 pub mod rules;
