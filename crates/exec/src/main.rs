@@ -326,6 +326,13 @@ fn deploy(args: &[String]) -> ExitCode {
         Ok(a) => a,
         Err(e) => return usage(&e),
     };
+    // The deploy's certain errors (unknown operation or argument, ...) stop the run before Python
+    // starts or anything connects; what only running can tell is checked at each call.
+    if let Action::Deploy(path) = &action
+        && let Err(stop) = precheck(path)
+    {
+        return stop.exit(&options);
+    }
     if let Action::Call(call) = &mut action {
         // A call from the command line takes the command-line defaults directly (deploy scripts get
         // them through `pyinfra.config`).
@@ -407,6 +414,21 @@ fn deploy(args: &[String]) -> ExitCode {
         (Action::Facts(keys), _) => print_facts(&keys, targets, &rt),
     };
     ExitCode::from(code.max(u8::from(!unreachable.is_empty())))
+}
+
+/// The deploy file's certain errors (see [`rinfra_lsp::precheck`]), each as `deploy.py:LINE:COL: CODE message`.
+fn precheck(deploy: &std::path::Path) -> Result<(), Stop> {
+    let blocked = rinfra_lsp::precheck::check_deploys(&[deploy.to_path_buf()]);
+    if blocked.is_empty() {
+        return Ok(());
+    }
+    let mut lines: Vec<String> = blocked.iter().map(ToString::to_string).collect();
+    let n = lines.len();
+    lines.push(format!(
+        "rinfra-exec: {n} {} in the deploy: nothing was run and no host contacted",
+        if n == 1 { "error" } else { "errors" }
+    ));
+    Err(Stop::Failed(lines.join("\n")))
 }
 
 /// Run `--config FILE`, else `config.py` in the working directory if there is one (as pyinfra does).
