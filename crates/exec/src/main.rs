@@ -42,6 +42,9 @@ private file, never on a command line.
 operations without waiting for the others at each one. --serial: one host at a time, each through
 all its operations. -y is accepted (nothing prompts).
 --config FILE runs a pyinfra config file (default: ./config.py if present): SUDO, SUDO_USER, ...
+Before connecting, deploy.py and the files it local.include()s by name are checked as `rinfra-lsp
+check` does: an unknown operation, module, fact or argument, a missing argument or a literal of the
+wrong type for a global argument stops the run (exit 1) with each at deploy.py:LINE:COL.
 Exit status: 0 success or dry run, 1 a host failed or the deploy script raised, 2 usage error.";
 
 fn main() -> ExitCode {

@@ -253,7 +253,21 @@ fn a_wrong_global_argument_type_names_operation_argument_and_line_before_anythin
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
     std::fs::remove_dir_all(p.remote()).expect("rm remote");
 
+    // A literal: refused before the run, by the language server's check.
     let bad = "server.shell(name='timed', commands=['true'], _timeout='soon')\n";
+    p.write("deploy.py", &marker_deploy(&p.remote(), bad));
+    let out = p.run("@ssh/127.0.0.1", &[], true);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    assert_no_panic(&out);
+    assert!(
+        stderr.starts_with("deploy.py:5:56: RI005 `_timeout` of `server.shell` expects `int`, not a string\n"),
+        "{stderr}"
+    );
+    assert!(!p.remote().exists(), "nothing ran");
+
+    // A computed value: refused at the call, as pyinfra does.
+    let bad = "server.shell(name='timed', commands=['true'], _timeout='so' + 'on')\n";
     p.write("deploy.py", &marker_deploy(&p.remote(), bad));
     let out = p.run("@ssh/127.0.0.1", &[], true);
     let stderr = text(&out.stderr);

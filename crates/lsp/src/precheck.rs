@@ -1,11 +1,13 @@
 //! The analysis's certain errors in the deploy files of a run, for `rinfra-exec` to refuse a deploy
 //! before it connects to any host.
 //!
-//! Only rules whose finding means Python raises when it reaches the line block a run: an unknown
+//! Only findings that mean Python raises when it reaches the line block a run: an unknown
 //! operation, module or fact, an argument the operation or fact does not take, a missing required one,
-//! too many positional ones (RI001-RI004, RI008-RI010). The others stay with the editor and
-//! `rinfra-lsp check`: pyinfra runs a string given to a `bool` (RI005), an unlisted value may be
-//! accepted by the host (RI006), and a local file may be made by the deploy itself (RI011, RI012).
+//! too many positional ones (RI001-RI004, RI008-RI010), and a literal of the wrong type for a global
+//! argument (RI005 on `_sudo`, `_timeout`, ...: pyinfra's `ArgumentTypeError`). The others stay with
+//! the editor and `rinfra-lsp check`: pyinfra runs a string given to an operation's own `bool`
+//! (RI005), an unlisted value may be accepted by the host (RI006), and a local file may be made by
+//! the deploy itself (RI011, RI012).
 //! A file with a syntax error is left to Python, whose message names the real cause; the recovered
 //! tree's other findings are guesses.
 
@@ -16,7 +18,12 @@ use std::path::{Path, PathBuf};
 use ruff_python_ast::Expr;
 use ruff_python_ast::visitor::{self, Visitor};
 
+use ruff_text_size::{Ranged, TextRange};
+
+use rinfra_facts::schema::catalogue;
+
 use crate::analysis::{Module, diagnostics};
+use crate::diagnostic::Diagnostic;
 use crate::document::Document;
 use crate::local::{INCLUDE, include_source};
 use crate::rules::Rule;
@@ -83,7 +90,11 @@ fn check_file(path: &Path, depth: usize, seen: &mut HashSet<PathBuf>, out: &mut 
         return;
     }
     let document = Document::new(text.clone());
-    for d in diagnostics(&module, None).into_iter().filter(|d| blocks(d.rule)) {
+    let mut calls = Calls { module: &module, includes: Vec::new(), global_values: HashSet::new() };
+    calls.visit_body(&module.parsed.syntax().body);
+    let certain =
+        |d: &Diagnostic| blocks(d.rule) || (d.rule == Rule::WrongLiteralType && calls.global_values.contains(&d.range));
+    for d in diagnostics(&module, None).into_iter().filter(certain) {
         let at = document.line_col(d.range.start());
         out.push(Blocker {
             path: path.to_path_buf(),
@@ -93,9 +104,7 @@ fn check_file(path: &Path, depth: usize, seen: &mut HashSet<PathBuf>, out: &mut 
             message: d.message,
         });
     }
-    let mut includes = Includes { module: &module, found: Vec::new() };
-    includes.visit_body(&module.parsed.syntax().body);
-    for include in includes.found {
+    for include in calls.includes {
         let include = PathBuf::from(include);
         if include.is_file() {
             check_file(&include, depth + 1, seen, out);
@@ -103,19 +112,32 @@ fn check_file(path: &Path, depth: usize, seen: &mut HashSet<PathBuf>, out: &mut 
     }
 }
 
-/// Collects the literal file names of `local.include(...)` calls.
-struct Includes<'m> {
+/// What the check needs from a file's calls besides the diagnostics.
+struct Calls<'m> {
     module: &'m Module,
-    found: Vec<String>,
+    /// The literal file names of `local.include(...)` calls.
+    includes: Vec<String>,
+    /// Where the values given to global arguments of operation calls are.
+    global_values: HashSet<TextRange>,
 }
 
-impl<'a> Visitor<'a> for Includes<'_> {
+impl<'a> Visitor<'a> for Calls<'_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Call(call) = expr
-            && self.module.bindings.qualified(&call.func).as_deref() == Some(INCLUDE)
-            && let Some(src) = include_source(call)
-        {
-            self.found.push(src.value.to_str().to_string());
+        if let Expr::Call(call) = expr {
+            if self.module.bindings.qualified(&call.func).as_deref() == Some(INCLUDE)
+                && let Some(src) = include_source(call)
+            {
+                self.includes.push(src.value.to_str().to_string());
+            }
+            if let Some(op) = self.module.op_call(call) {
+                for keyword in &call.arguments.keywords {
+                    let Some(name) = &keyword.arg else { continue };
+                    // An operation's own argument named like a global one is the operation's.
+                    if op.param(name.as_str()).is_none() && catalogue().global(name.as_str()).is_some() {
+                        self.global_values.insert(keyword.value.range());
+                    }
+                }
+            }
         }
         visitor::walk_expr(self, expr);
     }
@@ -142,11 +164,12 @@ mod tests {
              files.nothere(path='/x')\n\
              apt.packages(packages=['a'], present='false')\n\
              files.put(src='no/such/file', dest='/x')\n\
-             files.directory(present=False)\n",
+             files.directory(present=False)\n\
+             files.directory(path='/x', _sudo='yes', _timeout=5)\n",
         );
         let found: Vec<String> =
             check_deploys(&[deploy]).iter().map(|b| format!("{}:{} {}", b.line, b.column, b.rule.code())).collect();
-        assert_eq!(found, ["2:28 RI002", "3:7 RI001", "6:1 RI003"]);
+        assert_eq!(found, ["2:28 RI002", "3:7 RI001", "6:1 RI003", "7:34 RI005"]);
     }
 
     #[test]
