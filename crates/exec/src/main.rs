@@ -42,6 +42,9 @@ private file, never on a command line.
 operations without waiting for the others at each one. --serial: one host at a time, each through
 all its operations. -y is accepted (nothing prompts).
 --config FILE runs a pyinfra config file (default: ./config.py if present): SUDO, SUDO_USER, ...
+Before connecting, deploy.py and the files it local.include()s by name are checked as `rinfra-lsp
+check` does: an unknown operation, module, fact or argument, a missing argument or a literal of the
+wrong type for a global argument stops the run (exit 1) with each at deploy.py:LINE:COL.
 Exit status: 0 success or dry run, 1 a host failed or the deploy script raised, 2 usage error.";
 
 fn main() -> ExitCode {
@@ -326,6 +329,13 @@ fn deploy(args: &[String]) -> ExitCode {
         Ok(a) => a,
         Err(e) => return usage(&e),
     };
+    // The deploy's certain errors (unknown operation or argument, ...) stop the run before Python
+    // starts or anything connects; what only running can tell is checked at each call.
+    if let Action::Deploy(path) = &action
+        && let Err(stop) = precheck(path)
+    {
+        return stop.exit(&options);
+    }
     if let Action::Call(call) = &mut action {
         // A call from the command line takes the command-line defaults directly (deploy scripts get
         // them through `pyinfra.config`).
@@ -407,6 +417,21 @@ fn deploy(args: &[String]) -> ExitCode {
         (Action::Facts(keys), _) => print_facts(&keys, targets, &rt),
     };
     ExitCode::from(code.max(u8::from(!unreachable.is_empty())))
+}
+
+/// The deploy file's certain errors (see [`rinfra_lsp::precheck`]), each as `deploy.py:LINE:COL: CODE message`.
+fn precheck(deploy: &std::path::Path) -> Result<(), Stop> {
+    let blocked = rinfra_lsp::precheck::check_deploys(&[deploy.to_path_buf()]);
+    if blocked.is_empty() {
+        return Ok(());
+    }
+    let mut lines: Vec<String> = blocked.iter().map(ToString::to_string).collect();
+    let n = lines.len();
+    lines.push(format!(
+        "rinfra-exec: {n} {} in the deploy: nothing was run and no host contacted",
+        if n == 1 { "error" } else { "errors" }
+    ));
+    Err(Stop::Failed(lines.join("\n")))
 }
 
 /// Run `--config FILE`, else `config.py` in the working directory if there is one (as pyinfra does).

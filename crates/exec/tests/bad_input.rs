@@ -253,7 +253,21 @@ fn a_wrong_global_argument_type_names_operation_argument_and_line_before_anythin
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
     std::fs::remove_dir_all(p.remote()).expect("rm remote");
 
+    // A literal: refused before the run, by the language server's check.
     let bad = "server.shell(name='timed', commands=['true'], _timeout='soon')\n";
+    p.write("deploy.py", &marker_deploy(&p.remote(), bad));
+    let out = p.run("@ssh/127.0.0.1", &[], true);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    assert_no_panic(&out);
+    assert!(
+        stderr.starts_with("deploy.py:5:56: RI005 `_timeout` of `server.shell` expects `int`, not a string\n"),
+        "{stderr}"
+    );
+    assert!(!p.remote().exists(), "nothing ran");
+
+    // A computed value: refused at the call, as pyinfra does.
+    let bad = "server.shell(name='timed', commands=['true'], _timeout='so' + 'on')\n";
     p.write("deploy.py", &marker_deploy(&p.remote(), bad));
     let out = p.run("@ssh/127.0.0.1", &[], true);
     let stderr = text(&out.stderr);
@@ -352,12 +366,20 @@ fn an_ssh_host_without_a_name_is_a_usage_error() {
 #[test]
 fn import_errors_and_helper_modules_show_user_paths_only() {
     let dir = tempfile::tempdir().expect("tempdir");
+    // An unknown operations module is refused before the run (the language server's check).
     std::fs::write(dir.path().join("deploy.py"), "from pyinfra.operations import nosuch\n").expect("deploy.py");
     let out = Command::new(BIN).current_dir(dir.path()).args(["@local", "deploy.py"]).output().expect("run");
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
     let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("deploy.py:1:32: RI008 Unknown module `pyinfra.operations.nosuch`\n"), "{stderr}");
+
+    // A name the check does not judge (facts modules export helpers too) fails when Python imports it.
+    std::fs::write(dir.path().join("deploy.py"), "from pyinfra.facts.server import nosuch\n").expect("deploy.py");
+    let out = Command::new(BIN).current_dir(dir.path()).args(["@local", "deploy.py"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    let stderr = text(&out.stderr);
     assert!(
-        stderr.starts_with("deploy.py:1: ImportError: cannot import name 'nosuch' from 'pyinfra.operations'\n"),
+        stderr.starts_with("deploy.py:1: ImportError: cannot import name 'nosuch' from 'pyinfra.facts.server'\n"),
         "{stderr}"
     );
     assert!(!stderr.contains("<rinfra"), "{stderr}");
@@ -414,4 +436,86 @@ fn an_exception_for_one_host_names_that_host_and_nothing_runs() {
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
     assert!(doc["error"].as_str().is_some_and(|e| e.starts_with("deploy.py:6: KeyError")), "{doc}");
+}
+
+/// Connections the server has accepted so far (its log at LogLevel VERBOSE has a line for each).
+fn connections(sshd: &Sshd) -> usize {
+    sshd.log().matches("Connection from ").count()
+}
+
+#[test]
+fn certain_errors_in_the_deploy_stop_the_run_before_any_host_is_contacted() {
+    let p = Project::new();
+    let hosts = "@ssh/127.0.0.1,@ssh/127.0.0.2";
+    // A valid deploy connects (so the server's log does count connections).
+    p.write("deploy.py", &marker_deploy(&p.remote(), ""));
+    let before = connections(&p.sshd);
+    let out = p.run(hosts, &["--dry"], true);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert!(connections(&p.sshd) >= before + 2, "{}", p.sshd.log());
+
+    // An unknown argument and a missing one here, an unknown operation in a file it includes; a
+    // string for a bool (which pyinfra runs) and a computed argument are not judged before the run.
+    let extra = "files.directory(name='typo', path=base, mode='755', presnt=False)\n\
+                 files.file(name='no path')\n\
+                 files.directory(name='odd', path=base, present='false', **{'mode': '700'})\n\
+                 local.include('tasks.py')\n";
+    let deploy =
+        marker_deploy(&p.remote(), extra).replace("from pyinfra import host", "from pyinfra import host, local");
+    p.write("deploy.py", &deploy);
+    p.write("tasks.py", "from pyinfra.operations import server\n\nserver.shel(commands=['true'])\n");
+    let before = connections(&p.sshd);
+    for args in [&[][..], &["--dry"], &["--json"]] {
+        let out = p.run(hosts, args, true);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", both(&out));
+        assert_no_panic(&out);
+        let stderr = text(&out.stderr);
+        assert_eq!(
+            stderr,
+            "deploy.py:5:53: RI002 Unknown argument `presnt` for `files.directory`; did you mean `present`?\n\
+             deploy.py:6:1: RI003 `files.file` is missing required argument `path`\n\
+             tasks.py:3:8: RI001 Unknown operation `shel` in `pyinfra.operations.server`; did you mean `shell`?\n\
+             rinfra-exec: 3 errors in the deploy: nothing was run and no host contacted\n",
+            "{args:?}"
+        );
+        if args == ["--json"] {
+            let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+            assert!(doc["error"].as_str().is_some_and(|e| e.starts_with("deploy.py:5:53: RI002")), "{doc}");
+        }
+    }
+    assert_eq!(connections(&p.sshd), before, "no host contacted: {}", p.sshd.log());
+    assert!(!p.remote().exists(), "nothing ran");
+}
+
+#[test]
+fn a_bad_operation_or_fact_on_the_command_line_contacts_no_host() {
+    let p = Project::new();
+    let s = &p.sshd;
+    let run = |args: &[&str]| {
+        let mut cmd = Command::new(BIN);
+        cmd.current_dir(p.dir.path()).arg("@ssh/127.0.0.1").args(args);
+        cmd.arg("--data").arg(format!("ssh_port={}", s.port)).arg("--data").arg(format!("ssh_user={}", s.user));
+        cmd.arg("--data").arg(format!("ssh_known_hosts_file={}", s.known_hosts.display()));
+        cmd.arg("--data").arg(format!("ssh_key={}", s.client_key.display()));
+        cmd.output().expect("run rinfra-exec")
+    };
+    let before = connections(s);
+    let out = run(&["server.shell", "commands=echo", "--dry"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert!(connections(s) > before, "a valid call connects: {}", s.log());
+
+    let before = connections(s);
+    for (args, message) in [
+        (&["files.directory", "path=/x", "bogus=1"][..], "rinfra-exec: files.directory: "),
+        (&["files.file"], "rinfra-exec: files.file: "),
+        (&["server.shell", "commands=true", "_sudo=yes"], "rinfra-exec: server.shell: invalid argument `_sudo`"),
+        (&["fact", "server.Nothing"], "rinfra-exec: unknown fact server.Nothing"),
+        (&["fact", "files.File", "pth=/etc"], "rinfra-exec: files.File: "),
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", both(&out));
+        assert!(text(&out.stderr).starts_with(message), "{args:?}: {}", both(&out));
+        assert_no_panic(&out);
+    }
+    assert_eq!(connections(s), before, "no host contacted: {}", s.log());
 }

@@ -161,16 +161,29 @@ fn unknown_argument_or_operation_fails_before_anything_runs() {
     let out = run(dir.path(), &[]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr.starts_with("deploy.py:3: TypeError: files.directory:"), "{stderr}");
-    assert!(stderr.contains("nope"), "{stderr}");
+    // Found before the run by the language server's analysis, at the argument.
+    assert!(stderr.starts_with("deploy.py:3:32: RI002 Unknown argument `nope` for `files.directory`"), "{stderr}");
     assert!(!made.exists(), "nothing ran");
 
     let (code, stderr, _dir) = failing("from pyinfra.operations import files\nfiles.nothere(path='/x')\n");
     assert_eq!(code, Some(1));
     assert!(
+        stderr.starts_with("deploy.py:2:7: RI001 Unknown operation `nothere` in `pyinfra.operations.files`"),
+        "{stderr}"
+    );
+    assert_no_rust_internals(&stderr);
+
+    // A computed name or arguments are checked when the call runs, at its line.
+    let (code, stderr, _dir) = failing("from pyinfra.operations import files\nop = getattr(files, 'noth' + 'ere')\n");
+    assert_eq!(code, Some(1));
+    assert!(
         stderr.starts_with("deploy.py:2: AttributeError: pyinfra.operations.files has no operation 'nothere'"),
         "{stderr}"
     );
+    let (code, stderr, _dir) =
+        failing("from pyinfra.operations import files\nfiles.directory(**{'path': '/x', 'nope': 1})\n");
+    assert_eq!(code, Some(1));
+    assert!(stderr.starts_with("deploy.py:2: TypeError: files.directory:") && stderr.contains("nope"), "{stderr}");
     assert_no_rust_internals(&stderr);
 }
 
