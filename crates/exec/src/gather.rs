@@ -16,7 +16,8 @@ use rinfra_facts::schema::catalogue;
 use rinfra_facts::value::Value;
 use rinfra_facts::{FactCommand, FactError, fact_command, parse_fact};
 
-use crate::connector::{CommandOutput, Connector, ConnectorError, ExitStatus, output_lines, random_hex};
+use crate::connector::askpass::Passwords;
+use crate::connector::{CommandOutput, Connector, ConnectorError, ExitStatus, RemoteCommand, output_lines, random_hex};
 
 /// Why one fact has no value.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -85,11 +86,13 @@ pub struct GatherOptions {
     pub runner: String,
     /// Kill the batch after this long.
     pub timeout: Option<std::time::Duration>,
+    /// The operation's sudo / su passwords, for a runner under its privileges.
+    pub passwords: Passwords,
 }
 
 impl Default for GatherOptions {
     fn default() -> Self {
-        GatherOptions { runner: "sh -s".to_string(), timeout: None }
+        GatherOptions { runner: "sh -s".to_string(), timeout: None, passwords: Passwords::default() }
     }
 }
 
@@ -241,7 +244,14 @@ pub async fn run_jobs(
     options: &GatherOptions,
 ) -> Result<(Vec<Option<JobOutput>>, CommandOutput), ConnectorError> {
     let delimiter = format!("rinfra-{}", random_hex(16));
-    let out = conn.run_script(&options.runner, build_script(jobs, &delimiter), options.timeout).await?;
+    let script = build_script(jobs, &delimiter);
+    let out = if options.passwords.is_empty() {
+        conn.run_script(&options.runner, script, options.timeout).await?
+    } else {
+        // A command of its own, which carries the passwords to the askpass layer.
+        let command = RemoteCommand::script(&options.runner, script, options.timeout);
+        conn.run(&command.passwords(options.passwords.clone())).await?
+    };
     Ok((split_output(&out, jobs.len(), &delimiter), out))
 }
 

@@ -23,13 +23,25 @@ use rinfra_facts::value::{Map, Value};
 use tokio::runtime::Handle;
 
 use crate::call_env::CallEnv;
+use crate::connector::askpass::Passwords;
 use crate::connector::{Connector, Payload, RemoteCommand};
 use crate::file_diff::{FileDiff, edit_diff};
 use crate::gather::{GatherOptions, Gathered, Job, JobOutput, JobStatus, fact_default, gather, gather_after};
 use crate::localfs::{LocalFs, sha1_hex};
 use crate::python::{Bridge, OpCall};
 use crate::run::{Outcome, RunOptions, Target, check_call, fact_key, fact_runner, split_globals, unsupported_global};
-use crate::wrap::{success_codes, sudo_copy_commands, wrap_command};
+use crate::wrap::{passwords, success_codes, sudo_copy_commands, wrap_command};
+
+/// Asks the Python thread whether to run an operation again (its `_retry_until` callable, given
+/// pyinfra's output dictionary); the host is lent back so the callable's facts can be gathered.
+pub(crate) type RetryJudge<'a> = dyn FnMut(&mut HostState, Value) -> Result<bool, String> + 'a;
+
+/// A call's sudo / su passwords (`_sudo_password`, `_su_password`), for its commands and facts.
+fn call_passwords(call: &OpCall) -> Result<Passwords, String> {
+    let (_, global) = split_globals(&call.name, &call.keywords);
+    let globals = Args::bind(GLOBAL_ARGS, &[], &global).map_err(|e| format!("{}: {e}", call.name))?;
+    passwords(&globals).map_err(|e| format!("{}: {e}", call.name))
+}
 
 /// A fact source that answers known facts and, for unknown ones, notes them and answers the fact's
 /// default, so one planning pass reveals every fact the planner asks for (gathered as one batch).
@@ -237,9 +249,9 @@ impl HostState {
         first_error.map_or(Ok(()), Err)
     }
 
-    fn gather(&mut self, keys: &[FactKey], runner: &str) -> Result<(), String> {
+    fn gather(&mut self, keys: &[FactKey], runner: &str, passwords: &Passwords) -> Result<(), String> {
         let conn = self.conn.clone();
-        let options = GatherOptions { runner: runner.to_string(), timeout: None };
+        let options = GatherOptions { runner: runner.to_string(), timeout: None, passwords: passwords.clone() };
         let got =
             self.rt.block_on(gather(conn.as_ref(), keys, self.known(runner), &options)).map_err(|e| e.to_string())?;
         self.absorb(got, runner)
@@ -255,7 +267,7 @@ impl HostState {
         if unknown.is_empty() {
             return;
         }
-        let _ = self.gather(&unknown, &runner);
+        let _ = self.gather(&unknown, &runner, &Passwords::default());
     }
 
     /// The facts deploy.py asked for on this host with `host.get_fact`, as `other` would likely
@@ -286,13 +298,20 @@ impl HostState {
     /// now, so an unchanged host costs one fact round trip (one per privilege level used). Best
     /// effort: a fact that fails here is asked again (and its error reported) by the operation.
     pub fn prefetch(&mut self) {
-        let mut runners: Vec<String> = self.calls.iter().map(fact_runner).collect();
-        runners.sort();
-        runners.dedup();
-        for runner in runners {
+        // Calls under the same privileges, with the same passwords, share batches.
+        let mut runners: Vec<(String, Passwords)> = Vec::new();
+        for call in &self.calls {
+            let Ok(passwords) = call_passwords(call) else { continue };
+            let runner = (fact_runner(call), passwords);
+            if !runners.contains(&runner) {
+                runners.push(runner);
+            }
+        }
+        for (runner, passwords) in runners {
+            let same = |c: &OpCall| fact_runner(c) == runner && call_passwords(c).is_ok_and(|p| p == passwords);
             for _ in 0..4 {
                 let mut missing: Vec<FactKey> = Vec::new();
-                for (n, call) in self.calls.iter().enumerate().filter(|(_, c)| fact_runner(c) == runner) {
+                for (n, call) in self.calls.iter().enumerate().filter(|(_, c)| same(c)) {
                     let probe = Probe::new(self.known(&runner));
                     let env = CallEnv::new(&self.env, call);
                     let _ = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &env);
@@ -303,7 +322,7 @@ impl HostState {
                     }
                     self.needs.insert(n, (runner.clone(), probe.asked.into_inner()));
                 }
-                if missing.is_empty() || self.gather(&missing, &runner).is_err() {
+                if missing.is_empty() || self.gather(&missing, &runner, &passwords).is_err() {
                     break;
                 }
             }
@@ -317,6 +336,7 @@ impl HostState {
             return Ok(Plan { commands: commands.clone(), noop: None, changes: Vec::new() });
         }
         let runner = fact_runner(call);
+        let passwords = call_passwords(call)?;
         // Each pass gathers every fact the planner asked for; facts whose arguments depend on
         // other facts take a few passes.
         for _ in 0..16 {
@@ -327,7 +347,7 @@ impl HostState {
             if missing.is_empty() {
                 return planned.map_err(|e| e.to_string());
             }
-            self.gather(&missing, &runner)?;
+            self.gather(&missing, &runner, &passwords)?;
         }
         Err(format!("{}: the planner kept asking for new facts", call.name))
     }
@@ -335,16 +355,88 @@ impl HostState {
     /// Run a plan's commands (call `n`); the failing command and its stderr on error. `next` is the
     /// index of the host's next call: its facts, and this call's own (as they are after the change,
     /// for the next run's speculative batch), are gathered in the same round trip as the commands.
-    pub fn execute(&mut self, call: &OpCall, plan: &Plan, n: usize, next: Option<usize>) -> Result<(), String> {
+    ///
+    /// As in pyinfra, `_retries` runs the whole operation again (after `_retry_delay` seconds) when
+    /// it fails, or, with `_retry_until`, when it succeeded and `judge` says so.
+    pub fn execute(
+        &mut self,
+        call: &OpCall,
+        plan: &Plan,
+        n: usize,
+        next: Option<usize>,
+        judge: &mut RetryJudge<'_>,
+    ) -> Result<(), String> {
         let (_, global) = split_globals(&call.name, &call.keywords);
         let globals = Args::bind(GLOBAL_ARGS, &[], &global).map_err(|e| e.to_string())?;
+        let retries = globals.get("_retries").as_u64().unwrap_or(0);
+        let delay = globals.get("_retry_delay").as_f64().filter(|d| d.is_finite() && *d >= 0.0).unwrap_or(5.0);
+        // Only a marker reaches Rust; the callable stays on the Python side.
+        let until = globals.get("_retry_until") == &Value::Bool(true);
+        let mut attempt = 0;
+        loop {
+            let (result, executed) = self.attempt(plan, n, next, &globals);
+            if attempt >= retries {
+                return result.map_err(|e| {
+                    if attempt > 0 { format!("{e}\n(failed after {attempt}/{retries} retries)") } else { e }
+                });
+            }
+            let again = match &result {
+                Err(_) => true,
+                Ok(()) if until => {
+                    let data = self.retry_data(call, plan, executed);
+                    // pyinfra logs a failing callable and does not retry.
+                    judge(self, data).unwrap_or_else(|e| {
+                        eprintln!("{}: Error in retry_until function: {e}", self.name());
+                        false
+                    })
+                }
+                Ok(()) => false,
+            };
+            if !again {
+                return result;
+            }
+            attempt += 1;
+            std::thread::sleep(std::time::Duration::from_secs_f64(delay.min(3600.0)));
+        }
+    }
+
+    /// The dictionary pyinfra gives `_retry_until`: the attempt's output lines, its commands (as
+    /// shown, secrets masked), how many ran, the host and the operation's name.
+    fn retry_data(&self, call: &OpCall, plan: &Plan, executed: usize) -> Value {
+        let commands: Vec<Value> = plan
+            .commands
+            .iter()
+            .map(|c| {
+                Value::String(match c {
+                    Command::Shell(s) => s.shown().to_string(),
+                    Command::Upload { src: UploadSource::Path(p), dest } => format!("FileUploadCommand({p}, {dest})"),
+                    Command::Upload { dest, .. } => format!("FileUploadCommand(<contents>, {dest})"),
+                    Command::Download { src, dest } => format!("FileDownloadCommand({src}, {dest})"),
+                    Command::Callback { name, .. } => format!("FunctionCommand({name})"),
+                })
+            })
+            .collect();
+        let lines = |l: &[String]| Value::Array(l.iter().cloned().map(Value::String).collect());
+        serde_json::json!({
+            "stdout_lines": lines(&self.output.0),
+            "stderr_lines": lines(&self.output.1),
+            "commands": commands,
+            "executed_commands": executed,
+            "host": self.name(),
+            "operation": crate::report::label(call),
+        })
+    }
+
+    /// One run of a plan's commands: its result and how many commands succeeded.
+    fn attempt(&mut self, plan: &Plan, n: usize, next: Option<usize>, globals: &Args) -> (Result<(), String>, usize) {
         // Whatever happens next, the host may have changed: its facts must be asked again.
         self.current.clear();
         self.output = (Vec::new(), Vec::new());
         // `_continue_on_error`: run the remaining commands too; the operation still fails.
         let carry_on = globals.flag("_continue_on_error");
-        let scripted = !carry_on && scriptable(&globals);
+        let scripted = !carry_on && scriptable(globals);
         let mut first_error = None;
+        let mut executed = 0;
         let mut i = 0;
         while i < plan.commands.len() {
             // A run of shell commands goes as one script when the globals allow it.
@@ -360,19 +452,23 @@ impl HostState {
                 let uploaded = plan.commands.iter().any(|c| matches!(c, Command::Upload { .. }));
                 let own = Some(n).filter(|_| uploaded);
                 let follow = if last { self.follow_facts(own, next) } else { None };
-                self.run_script(&shells, &globals, follow)?;
+                if let Err(e) = self.run_script(&shells, globals, follow) {
+                    return (Err(e), executed);
+                }
+                executed += run;
                 i += run;
                 continue;
             }
-            if let Err(e) = self.execute_one(&plan.commands[i], &globals) {
-                if !carry_on {
-                    return Err(e);
+            match self.execute_one(&plan.commands[i], globals) {
+                Ok(()) => executed += 1,
+                Err(e) if carry_on => {
+                    first_error.get_or_insert(e);
                 }
-                first_error.get_or_insert(e);
+                Err(e) => return (Err(e), executed),
             }
             i += 1;
         }
-        first_error.map_or(Ok(()), Err)
+        (first_error.map_or(Ok(()), Err), executed)
     }
 
     /// The facts calls `own` and `next` asked for when planned, those gathered without privileges
@@ -456,30 +552,12 @@ impl HostState {
         Ok(())
     }
 
-    /// Run one shell command, retrying a failure `_retries` times `_retry_delay` seconds apart.
-    fn run_shell(&mut self, remote: &RemoteCommand, globals: &Args) -> Result<crate::CommandOutput, String> {
-        let retries = globals.get("_retries").as_u64().unwrap_or(0);
-        let delay = globals.get("_retry_delay").as_f64().filter(|d| d.is_finite() && *d >= 0.0).unwrap_or(5.0);
-        let codes = success_codes(globals);
-        let conn = self.conn.clone();
-        let mut attempt = 0;
-        loop {
-            let out = self.rt.block_on(conn.run(remote)).map_err(|e| e.to_string())?;
-            let ok = out.status.code().is_some_and(|c| codes.contains(&i64::from(c)));
-            if ok || attempt >= retries {
-                return Ok(out);
-            }
-            attempt += 1;
-            std::thread::sleep(std::time::Duration::from_secs_f64(delay.min(3600.0)));
-        }
-    }
-
     fn execute_one(&mut self, command: &Command, globals: &Args) -> Result<(), String> {
         let conn = self.conn.clone();
         match command {
             Command::Shell(shell) => {
                 let remote = wrap_command(&shell.raw, globals)?;
-                let out = self.run_shell(&remote, globals)?;
+                let out = self.rt.block_on(conn.run(&remote)).map_err(|e| e.to_string())?;
                 self.output.0.extend(out.stdout_lines());
                 self.output.1.extend(out.stderr_lines());
                 let codes = success_codes(globals);
@@ -547,7 +625,7 @@ impl Bridge for HostState {
         if let Ok(v) = self.known(&runner).fact(&key) {
             return Ok(v);
         }
-        self.gather(std::slice::from_ref(&key), &runner)?;
+        self.gather(std::slice::from_ref(&key), &runner, &Passwords::default())?;
         self.known(&runner).fact(&key).map_err(|_| format!("fact {key} could not be gathered"))
     }
 
@@ -586,8 +664,15 @@ impl Bridge for HostState {
     }
 }
 
-/// Plan and (unless dry) execute call `n` on the host; `next` is the host's next call.
-pub(crate) fn run_one(host: &mut HostState, n: usize, call: &OpCall, options: &RunOptions) -> Outcome {
+/// Plan and (unless dry) execute call `n` on the host; `next` is the host's next call. `judge`
+/// answers `_retry_until`.
+pub(crate) fn run_one(
+    host: &mut HostState,
+    n: usize,
+    call: &OpCall,
+    options: &RunOptions,
+    judge: &mut RetryJudge<'_>,
+) -> Outcome {
     let plan = match host.plan(call) {
         Ok(p) => p,
         Err(e) => return Outcome::Error(e),
@@ -604,7 +689,7 @@ pub(crate) fn run_one(host: &mut HostState, n: usize, call: &OpCall, options: &R
         return Outcome::Changed(plan);
     }
     let next = Some(n + 1).filter(|i| *i < host.calls.len());
-    match host.execute(call, &plan, n, next) {
+    match host.execute(call, &plan, n, next, judge) {
         Ok(()) => Outcome::Changed(plan),
         Err(e) => Outcome::Error(e),
     }

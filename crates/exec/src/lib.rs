@@ -17,7 +17,8 @@
 //!   reporting `Success` / `No change` / `Error`, caching the facts in `.rinfra/facts/` and the
 //!   calls in `.rinfra/runs/` (mode 0600).
 //! - [`wrap`]: how a planned command reaches the shell, as pyinfra wraps it (sudo / su / doas / dzdo,
-//!   chdir, env, stdin, timeout, PTY); [`connector::askpass`] supplies a sudo password through askpass.
+//!   chdir, env, stdin, timeout, PTY); [`connector::askpass`] supplies sudo and su passwords through
+//!   askpass scripts.
 //! - [`password_prompt`]: reading a password on the terminal without echo.
 //! - [`localfs`]: the controller's files as planners see them.
 //! - [`run_cache`]: `.rinfra/runs/<host>.json`, each host's data and operation calls for the editor.

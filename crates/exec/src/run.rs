@@ -82,6 +82,9 @@ const SUPPORTED_GLOBALS: &[&str] = &[
     "_if",
     "_sudo",
     "_sudo_user",
+    // Passwords reach the host through askpass scripts (crate::connector::askpass).
+    "_sudo_password",
+    "_su_password",
     // Privilege arguments wrapped as pyinfra wraps them (crate::wrap).
     "_use_sudo_login",
     "_preserve_sudo_env",
@@ -103,6 +106,8 @@ const SUPPORTED_GLOBALS: &[&str] = &[
     "_stdin",
     "_retries",
     "_retry_delay",
+    // Asked on the Python thread after each attempt (crate::schedule).
+    "_retry_until",
     "_continue_on_error",
     // Hosts run one after another in this version, which satisfies both.
     "_serial",
@@ -117,8 +122,7 @@ pub(crate) fn unsupported_global(globals: &Args) -> Result<(), String> {
         }
         let default = arg.default.value().unwrap_or(Value::Null);
         if *globals.get(arg.name) != default {
-            let hint = crate::wrap::unsupported_hint(arg.name);
-            return Err(format!("the global argument {} is not supported by rinfra-exec yet{hint}", arg.name));
+            return Err(format!("the global argument {} is not supported by rinfra-exec yet", arg.name));
         }
     }
     Ok(())
@@ -391,7 +395,9 @@ mod tests {
         let unknown = check_call(&call("files.directory", json!({"path": "/x", "bogus": 1})));
         assert!(unknown.is_err_and(|e| e.starts_with("files.directory:") && e.contains("bogus")));
         assert!(check_call(&call("files.nothing", json!({}))).is_err());
-        let unsupported = check_call(&call("files.directory", json!({"path": "/x", "_su_password": "a"})));
-        assert!(unsupported.is_err_and(|e| e.contains("_su_password") && e.contains("su from root")));
+        let unsupported = check_call(&call("files.directory", json!({"path": "/x", "_temp_dir": "/var/tmp"})));
+        assert!(unsupported.is_err_and(|e| e.contains("_temp_dir") && e.contains("not supported")));
+        let passwords = json!({"path": "/x", "_sudo": true, "_sudo_password": "a", "_su_password": "b"});
+        assert_eq!(check_call(&call("files.directory", passwords)), Ok(()));
     }
 }

@@ -3,8 +3,9 @@
 //! operation), or with `--no-wait` / `--serial` each host going through all its steps on its own.
 //!
 //! Python stays on the calling thread (one interpreter, one thread): workers send it their `_if`
-//! questions and their outcomes over a channel, and it answers, records results for the deploy's
-//! `OperationMeta` objects, renders diffs and prints — so output order stays deterministic.
+//! and `_retry_until` questions and their outcomes over a channel, and it answers, records results
+//! for the deploy's `OperationMeta` objects, renders diffs and prints — so output order stays
+//! deterministic.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::{IsTerminal, Write};
@@ -86,26 +87,30 @@ fn topological(nodes: BTreeSet<OrderKey>, after: &HashMap<OrderKey, BTreeSet<Ord
 enum Msg {
     /// Do the `_if` callables of call `n` on host `host` hold? Answer on `reply`.
     CheckIf { host: usize, n: usize, reply: Sender<Answer> },
+    /// Should call `n` on host `host` run again? Its `_retry_until` callable, given `data`
+    /// (pyinfra's output dictionary), decides. Answer on `reply`.
+    RetryUntil { host: usize, n: usize, data: Value, reply: Sender<Answer> },
     /// A call finished on a host.
     Done(Done),
 }
 
 /// What the Python thread sends back to a worker waiting on an `_if` question.
 enum Answer {
-    /// The callables' verdict (or the error one raised).
+    /// The callable's verdict (or the error one raised).
     Verdict(Result<bool, String>),
     /// A callable asks for a fact (`host.get_fact`): the worker, which holds the host, gathers it.
     Fact { fact: String, positional: Vec<Value>, keywords: Map<String, Value>, reply: Sender<Result<Value, String>> },
 }
 
-/// The bridge Python sees while `_if` callables run: facts go to the worker holding the host.
+/// The bridge Python sees while `_if` or `_retry_until` callables run: facts go to the worker
+/// holding the host.
 struct FactProxy {
     worker: Sender<Answer>,
 }
 
 impl Bridge for FactProxy {
     fn record(&mut self, call: OpCall) -> Result<usize, String> {
-        Err(format!("{}: operations cannot be called inside an _if callable", call.name))
+        Err(format!("{}: operations cannot be called inside an _if or _retry_until callable", call.name))
     }
 
     fn get_fact(&mut self, fact: &str, positional: &[Value], keywords: &Map<String, Value>) -> Result<Value, String> {
@@ -117,11 +122,11 @@ impl Bridge for FactProxy {
     }
 
     fn will_change(&mut self, _index: usize) -> Result<bool, String> {
-        Err("will_change is not available inside an _if callable".into())
+        Err("will_change is not available inside an _if or _retry_until callable".into())
     }
 
     fn run_command(&mut self, _command: &str) -> Result<(bool, Vec<String>, Vec<String>), String> {
-        Err("user-defined facts cannot run inside an _if callable yet".into())
+        Err("user-defined facts cannot run inside an _if or _retry_until callable yet".into())
     }
 
     fn plan_inner(
@@ -131,26 +136,39 @@ impl Bridge for FactProxy {
         _: &Map<String, Value>,
         _: Option<Box<Result<String, rinfra_facts::operations::files::jinja::TemplateError>>>,
     ) -> Result<Vec<Command>, String> {
-        Err(format!("{name}: operations cannot be planned inside an _if callable"))
+        Err(format!("{name}: operations cannot be planned inside an _if or _retry_until callable"))
     }
 }
 
 /// Ask the Python thread whether call `n`'s `_if` callables hold on this host, gathering the facts
 /// they ask for meanwhile.
 fn ask_condition(host: &mut HostState, index: usize, n: usize, tx: &Sender<Msg>) -> Result<bool, String> {
+    ask(host, tx, |reply| Msg::CheckIf { host: index, n, reply }).unwrap_or(Ok(false))
+}
+
+/// Ask the Python thread whether call `n` should run again on this host (`_retry_until`).
+fn ask_retry(host: &mut HostState, index: usize, n: usize, data: Value, tx: &Sender<Msg>) -> Result<bool, String> {
+    ask(host, tx, |reply| Msg::RetryUntil { host: index, n, data, reply }).unwrap_or(Ok(false))
+}
+
+/// Send the question `msg` builds and wait for the verdict, gathering the facts the callable asks
+/// for meanwhile; `None` when the Python thread no longer listens.
+fn ask(
+    host: &mut HostState,
+    tx: &Sender<Msg>,
+    msg: impl FnOnce(Sender<Answer>) -> Msg,
+) -> Option<Result<bool, String>> {
     let (reply, answers) = mpsc::channel();
-    if tx.send(Msg::CheckIf { host: index, n, reply }).is_err() {
-        return Ok(false);
-    }
-    loop {
+    tx.send(msg(reply)).ok()?;
+    Some(loop {
         match answers.recv() {
-            Ok(Answer::Verdict(v)) => return v,
+            Ok(Answer::Verdict(v)) => break v,
             Ok(Answer::Fact { fact, positional, keywords, reply }) => {
                 let _ = reply.send(host.get_fact(&fact, &positional, &keywords));
             }
-            Err(_) => return Err("the deploy script stopped".into()),
+            Err(_) => break Err("the deploy script stopped".into()),
         }
-    }
+    })
 }
 
 /// One call's end on one host.
@@ -195,7 +213,12 @@ fn work(
     let outcome = match condition {
         Some(Ok(false)) => Outcome::Skipped,
         Some(Err(e)) => Outcome::Error(e),
-        Some(Ok(true)) | None => run_one(host, n, &call, options),
+        Some(Ok(true)) | None => {
+            let mut judge = |host: &mut HostState, data: Value| {
+                if py { ask_retry(host, index, n, data, tx) } else { Ok(false) }
+            };
+            run_one(host, n, &call, options, &mut judge)
+        }
     };
     let output = std::mem::take(&mut host.output);
     let diff = std::mem::take(&mut host.diff);
@@ -253,6 +276,13 @@ fn serve(
                 let answer = match python {
                     Some(p) => p.check_if_with(&names[host], n, FactProxy { worker: reply.clone() }),
                     None => Ok(true),
+                };
+                let _ = reply.send(Answer::Verdict(answer));
+            }
+            Ok(Msg::RetryUntil { host, n, data, reply }) => {
+                let answer = match python {
+                    Some(p) => p.retry_until_with(&names[host], n, &data, FactProxy { worker: reply.clone() }),
+                    None => Ok(false),
                 };
                 let _ = reply.send(Answer::Verdict(answer));
             }

@@ -9,7 +9,9 @@
 //! `env SUDO_ASKPASS=... PYINFRA_SUDO_PASSWORD=<password>`, which puts the password in the target's
 //! process list. rinfra builds the `sudo -H -n` form here and [`with_sudo_password`] swaps it for
 //! `sudo -H -A -k`; the askpass helper is set through the environment by
-//! [`crate::connector::askpass`], and reads the password from a private file.
+//! [`crate::connector::askpass`], and reads the password from a private file. Likewise with
+//! `_su_password` pyinfra pipes `env PYINFRA_SU_PASSWORD=<password> <askpass> | su ...`; rinfra
+//! pipes the output of the askpass script named by [`SU_ASKPASS_VAR`] (see [`command_line`]).
 
 use rinfra_facts::args::Args;
 use rinfra_facts::globals::GLOBAL_ARGS;
@@ -17,6 +19,49 @@ use rinfra_facts::quote::quote;
 use rinfra_facts::value::{Map, Value, py_str, truthy};
 
 use crate::connector::RemoteCommand;
+use crate::connector::askpass::{Passwords, Secret};
+
+/// The environment variable naming the script that prints an operation's `_su_password` (set by
+/// [`crate::connector::askpass::SudoPassword`]).
+pub const SU_ASKPASS_VAR: &str = "RINFRA_SU_ASKPASS";
+
+/// What su's standard input carries after the password line.
+#[derive(Clone, Copy)]
+enum Input<'a> {
+    /// The command's own input (its `_stdin`, or a fact script).
+    Stdin,
+    /// Nothing (on a PTY, where `cat` would wait for an end of input that never comes).
+    Nothing,
+    /// This file on the host.
+    File(&'a str),
+}
+
+/// The command that feeds su its password line, then `input`.
+fn su_feed(input: Input<'_>) -> String {
+    let askpass = format!("\"${SU_ASKPASS_VAR}\"");
+    match input {
+        Input::Stdin => format!("{{ {askpass} && cat; }}"),
+        Input::Nothing => askpass,
+        Input::File(path) => format!("{{ {askpass} && cat {}; }}", quote(path)),
+    }
+}
+
+/// The operation's passwords for its sudo and su (`_sudo_password` when `_sudo` is set,
+/// `_su_password` when `_su_user` is), as pyinfra uses them; an error for a password sudo or su
+/// cannot read (a line break in it).
+pub fn passwords(globals: &Args) -> Result<Passwords, String> {
+    let secret = |name: &str| -> Result<Option<Secret>, String> {
+        match set_str(globals, name) {
+            None => Ok(None),
+            Some(pw) => {
+                Secret::new(pw).map(Some).ok_or_else(|| format!("{name} holds a line break: sudo and su read one line"))
+            }
+        }
+    };
+    let sudo = if globals.flag("_sudo") { secret("_sudo_password")? } else { None };
+    let su = if set_str(globals, "_su_user").is_some() { secret("_su_password")? } else { None };
+    Ok(Passwords { sudo, su })
+}
 
 /// The exit codes that count as success (`_success_exit_codes`, default `[0]`).
 pub fn success_codes(globals: &Args) -> Vec<i64> {
@@ -60,7 +105,15 @@ fn with_env_and_dir(raw: &str, globals: &Args) -> String {
 
 /// The privilege prefix (`doas`, `dzdo`, `sudo`) and the `su` wrapping around `inner`, which is the
 /// shell command line to run (`sh -c '...'`, or the raw command when there is no shell).
-fn escalate(inner: String, globals: &Args) -> String {
+///
+/// With `_su_password`, su reads the password line on its standard input, fed by the askpass
+/// script ahead of `input`, and runs as the connecting user: pyinfra's pipeline puts the
+/// `doas` / `dzdo` / `sudo` prefix on the password's printer, not on su, so rinfra leaves it out.
+fn escalate(inner: String, globals: &Args, input: Input<'_>) -> String {
+    let su_password = set_str(globals, "_su_user").is_some() && truthy(globals.get("_su_password"));
+    if su_password {
+        return format!("{} | {}", su_feed(input), su_wrap(inner, globals));
+    }
     let mut bits: Vec<String> = Vec::new();
     if globals.flag("_doas") {
         bits.extend(["doas".into(), "-n".into()]);
@@ -87,23 +140,29 @@ fn escalate(inner: String, globals: &Args) -> String {
             bits.extend(["-u".into(), quote(&user)]);
         }
     }
-    match set_str(globals, "_su_user") {
-        Some(user) => {
-            bits.push("su".into());
-            if globals.flag("_use_su_login") {
-                bits.push("-l".into());
-            }
-            if globals.flag("_preserve_su_env") {
-                bits.push("-m".into());
-            }
-            if let Some(sh) = set_str(globals, "_su_shell") {
-                bits.extend(["-s".into(), format!("$(command -v {})", quote(&sh))]);
-            }
-            // The whole `sh -c '...'` is quoted once more: BSD su has no shell option.
-            bits.extend([quote(&user), "-c".into(), quote(&inner)]);
-        }
-        None => bits.push(inner),
+    if set_str(globals, "_su_user").is_some() {
+        bits.push(su_wrap(inner, globals));
+    } else {
+        bits.push(inner);
     }
+    bits.join(" ")
+}
+
+/// `su [-l] [-m] [-s SHELL] USER -c 'INNER'` (`inner` unchanged when there is no `_su_user`).
+fn su_wrap(inner: String, globals: &Args) -> String {
+    let Some(user) = set_str(globals, "_su_user") else { return inner };
+    let mut bits: Vec<String> = vec!["su".into()];
+    if globals.flag("_use_su_login") {
+        bits.push("-l".into());
+    }
+    if globals.flag("_preserve_su_env") {
+        bits.push("-m".into());
+    }
+    if let Some(sh) = set_str(globals, "_su_shell") {
+        bits.extend(["-s".into(), format!("$(command -v {})", quote(&sh))]);
+    }
+    // The whole `sh -c '...'` is quoted once more: BSD su has no shell option.
+    bits.extend([quote(&user), "-c".into(), quote(&inner)]);
     bits.join(" ")
 }
 
@@ -122,19 +181,27 @@ pub fn with_sudo_password(command: &str) -> Option<String> {
 /// `gather::build_script`): the command line without its `sh -c` wrapper when the shell is `sh`
 /// and nothing escalates — the same shell, one process fewer. Otherwise the full command line.
 pub fn script_line(raw: &str, globals: &Args) -> String {
-    let plain = shell(globals).as_deref() == Some("sh") && escalate(String::new(), globals).is_empty();
+    let plain = shell(globals).as_deref() == Some("sh") && escalate(String::new(), globals, Input::Stdin).is_empty();
     if plain { with_env_and_dir(raw, globals) } else { command_line(raw, globals) }
 }
 
 /// The command line pyinfra would run for `raw` with these global arguments, without `_stdin`,
-/// `_timeout` and `_get_pty` (see [`wrap_command`]).
+/// `_timeout` and `_get_pty` (see [`wrap_command`]). With `_su_password` it starts with
+/// `{ "$RINFRA_SU_ASKPASS" && cat; } | su ...`: su reads the password line, the command the rest
+/// of the input (only the password on a PTY).
 pub fn command_line(raw: &str, globals: &Args) -> String {
+    let input = if globals.flag("_get_pty") { Input::Nothing } else { Input::Stdin };
+    command_line_reading(raw, globals, input)
+}
+
+/// [`command_line`] with the input su passes on after the password.
+fn command_line_reading(raw: &str, globals: &Args, input: Input<'_>) -> String {
     let body = with_env_and_dir(raw, globals);
     let inner = match shell(globals) {
         Some(sh) => format!("{sh} -c {}", quote(&body)),
         None => body,
     };
-    escalate(inner, globals)
+    escalate(inner, globals, input)
 }
 
 /// The command pyinfra would run for `raw` with these global arguments (see [`command_line`]),
@@ -155,14 +222,14 @@ pub fn wrap_command(raw: &str, globals: &Args) -> Result<RemoteCommand, String> 
         remote = remote.stdin(text.into_bytes());
     }
     remote.pty = globals.flag("_get_pty");
-    Ok(remote)
+    Ok(remote.passwords(passwords(globals)?))
 }
 
 /// The command that runs a fact batch (a script on standard input) for an operation with these
 /// global arguments: `sh -s` under the same `doas` / `dzdo` / `sudo` / `su` as the operation, since
 /// pyinfra gathers an operation's facts with its privileges.
 pub fn fact_runner(globals: &Args) -> String {
-    escalate("sh -s".to_string(), globals)
+    escalate("sh -s".to_string(), globals, Input::Stdin)
 }
 
 /// Whether an upload with these arguments must go to a temporary file first and be copied into
@@ -190,32 +257,20 @@ pub fn sudo_copy_commands(temp: &str, dest: &str, globals: &Args) -> Result<(Rem
             copy = format!("{copy} && chown {} {}", quote(&user), quote(dest));
         }
         copy
+    } else if truthy(globals.get("_su_password")) {
+        // As below, with the password line ahead of the file's bytes.
+        command_line_reading(&format!("cat > {}", quote(dest)), &privileged, Input::File(temp))
     } else {
         // The su user may not read the SSH user's temporary file: the SSH user's shell opens it
         // as su's standard input (pyinfra grants access with setfacl, which needs the acl package).
         format!("{} < {}", command_line(&format!("cat > {}", quote(dest)), &privileged), quote(temp))
     };
-    let copy = if root { wrap_command(&copy, &privileged)? } else { RemoteCommand::new(copy) };
+    let copy = if root {
+        wrap_command(&copy, &privileged)?
+    } else {
+        RemoteCommand::new(copy).passwords(passwords(&privileged)?)
+    };
     Ok((copy, cleanup))
-}
-
-/// Why a privilege or retry argument rinfra-exec refuses is refused, and what to use instead
-/// (appended to the "not supported" error); empty for other arguments.
-pub fn unsupported_hint(name: &str) -> &'static str {
-    match name {
-        "_sudo_password" => {
-            ": give the password with --use-sudo-password (from RINFRA_SUDO_PASSWORD or asked on the terminal), \
-             which keeps it out of deploy files and command lines"
-        }
-        "_su_password" => {
-            ": pyinfra would put it on the host's command line; use sudo (with --use-sudo-password) or su from root"
-        }
-        "_retry_until" => {
-            ": it is a Python callable judging each command's output, and commands run in Rust; use _retries \
-             and _retry_delay (or --retry / --retry-delay), or a retry loop in the command itself"
-        }
-        _ => "",
-    }
 }
 
 #[cfg(test)]
@@ -298,6 +353,43 @@ mod tests {
         assert_eq!(with_sudo_password("sudo -H -n").as_deref(), Some("sudo -H -A -k"));
         assert_eq!(with_sudo_password("sh -c 'sudo -H -n id'"), None);
         assert_eq!(with_sudo_password("sudo -H -nx"), None);
+    }
+
+    /// With `_su_password`, su reads the password line from the askpass script's output and the
+    /// command the rest of the input; the password itself is never in the line.
+    #[test]
+    fn a_su_password_is_piped_to_su_never_written_in_the_line() {
+        let g = globals(json!({"_su_user": "app", "_su_password": "pw-x", "_sudo": true}));
+        let line = command_line("id", &g);
+        assert_eq!(line, r#"{ "$RINFRA_SU_ASKPASS" && cat; } | su app -c 'sh -c id'"#);
+        let pty = globals(json!({"_su_user": "app", "_su_password": "pw-x", "_get_pty": true}));
+        assert_eq!(command_line("id", &pty), r#""$RINFRA_SU_ASKPASS" | su app -c 'sh -c id'"#);
+        assert_eq!(fact_runner(&g), r#"{ "$RINFRA_SU_ASKPASS" && cat; } | su app -c 'sh -s'"#);
+        let remote = wrap_command("id", &g).expect("wrap");
+        assert!(!format!("{remote:?}").contains("pw-x"), "{remote:?}");
+        assert_eq!(remote.passwords.su, Secret::new("pw-x".into()));
+        let (copy, _) =
+            sudo_copy_commands("/tmp/t", "/srv/f", &globals(json!({"_su_user": "app", "_su_password": "p"})))
+                .expect("commands");
+        assert_eq!(
+            copy.command,
+            r#"{ "$RINFRA_SU_ASKPASS" && cat /tmp/t; } | su app -c 'sh -c '"'"'cat > /srv/f'"'"''"#
+        );
+        assert!(copy.passwords.su.is_some());
+    }
+
+    /// Passwords count only with the privilege they are for, as in pyinfra; a line break is refused.
+    #[test]
+    fn passwords_go_with_their_privilege() {
+        let both = globals(json!({"_sudo": true, "_sudo_password": "a", "_su_user": "u", "_su_password": "b"}));
+        let p = passwords(&both).expect("passwords");
+        assert_eq!((p.sudo, p.su), (Secret::new("a".into()), Secret::new("b".into())));
+        assert!(passwords(&globals(json!({"_sudo_password": "a", "_su_password": "b"}))).expect("none").is_empty());
+        let sudo = globals(json!({"_sudo": true, "_sudo_password": "pw"}));
+        assert_eq!(command_line("id", &sudo), "sudo -H -n sh -c id", "the askpass layer switches it to -A -k");
+        assert_eq!(wrap_command("id", &sudo).expect("wrap").passwords.sudo, Secret::new("pw".into()));
+        let broken = globals(json!({"_sudo": true, "_sudo_password": "a\nb"}));
+        assert!(wrap_command("id", &broken).is_err_and(|e| e.contains("_sudo_password") && !e.contains("a\nb")));
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //!
 //! Runs as root (as the test machine does): it creates, idempotently, `rinfra-sudoer` (a known
 //! password, and a sudoers.d drop-in that demands it, checked with `visudo -cf`) and
-//! `rinfra-su-target` (a plain account to `su` and `doas` to; one rule appended to /etc/doas.conf,
-//! checked with `doas -C`), then logs in over SSH with a key.
+//! `rinfra-su-target` (an account with a known password and a private home, to `su` and `doas` to;
+//! one rule appended to /etc/doas.conf, checked with `doas -C`), then logs in over SSH with a key.
 
 mod support;
 
@@ -19,8 +19,12 @@ const SUDOER: &str = "rinfra-sudoer";
 const PASSWORD: &str = "rinfra-Test-Pw-4417";
 const PASSWORD_HASH: &str =
     "$6$rinfraTestSalt$Vx7vTxXQNQvEH3CFSuQa1pM6gwXlAVXOTdPSnYK1uRucS.OwlvexXt3tgUmF8Txqh3pn2o8xc62Q6w8uZPjaY/";
-/// A plain account root switches to with `su`.
+/// An account root switches to with `su`, and the sudoer with `su` and its password.
 const SU_TARGET: &str = "rinfra-su-target";
+/// Its password, and the hash of it (`openssl passwd -6 -salt rinfraSuSalt`).
+const SU_PASSWORD: &str = "rinfra-Su-Pw-2291";
+const SU_PASSWORD_HASH: &str =
+    "$6$rinfraSuSalt$r.lEWpiV51RjcUwBab7X8IOlSAhLhFd06fA/LeQsGYmJxHgafwZfyvfVimBzRngTEJGwy1G.Vh4kFenxM5yb31";
 
 /// The doas rule the tests add to /etc/doas.conf (doas has no drop-in directory): root may become
 /// the su target without a password.
@@ -47,6 +51,8 @@ fn setup_accounts() {
 id -u {SUDOER} >/dev/null 2>&1 || useradd --create-home --shell /bin/sh {SUDOER}
 usermod -p '{PASSWORD_HASH}' {SUDOER}
 id -u {SU_TARGET} >/dev/null 2>&1 || useradd --create-home --shell /bin/sh {SU_TARGET}
+usermod -p '{SU_PASSWORD_HASH}' {SU_TARGET}
+chmod 0700 /home/{SU_TARGET}
 if ! cmp -s {SUDOERS_FILE} /dev/stdin <<'EOF'
 {SUDOERS}EOF
 then
@@ -341,4 +347,127 @@ fn doas_user_runs_commands_and_gathers_facts_as_that_user() {
     assert_eq!(json["operations"][0]["hosts"]["@ssh/127.0.0.1"]["stdout"], serde_json::json!([SU_TARGET]), "{json}");
     let home_owner = std::fs::metadata(format!("/home/{SU_TARGET}")).expect("home").uid();
     assert_eq!(owner.ok(), Some(home_owner), "the file was created by {SU_TARGET}");
+}
+
+/// Every file of the run's cache, checked for `secret`.
+fn assert_not_cached(dir: &Path, secret: &str) {
+    let cache = all_files(&dir.join(".rinfra"));
+    assert!(!cache.is_empty(), "the run wrote its cache");
+    for (path, body) in cache {
+        assert!(!body.contains(secret), "the password is in {path}");
+    }
+}
+
+#[test]
+fn an_operations_sudo_password_is_used_for_its_commands_and_facts() {
+    setup_accounts();
+    let _lock = PasswordTestLock::take();
+    let sshd = Sshd::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Only root may look in here: the file's fact is gathered under sudo, with the operation's password.
+    let private = tempfile::tempdir().expect("private dir");
+    std::fs::set_permissions(private.path(), std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    let made = private.path().join("made-with-op-password");
+    let deploy = format!(
+        "from pyinfra.operations import files, server\n\
+         files.file(name='root file', path='{}', _sudo=True, _sudo_password='{PASSWORD}')\n\
+         server.shell(name='whoami', commands=['id -un'], _sudo=True, _sudo_password='{PASSWORD}')\n",
+        made.display()
+    );
+    std::fs::write(dir.path().join("deploy.py"), deploy).expect("deploy.py");
+
+    // No --use-sudo-password: the operations bring their own.
+    let out = rinfra(dir.path(), &sshd, SUDOER, &["deploy.py", "--json", "-vv"], None);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert_eq!(std::fs::metadata(&made).expect("created through sudo").uid(), 0);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--json output");
+    assert_eq!(json["operations"][1]["hosts"]["@ssh/127.0.0.1"]["stdout"], serde_json::json!(["root"]), "{json}");
+    assert!(!all.contains(PASSWORD), "the password appeared in the output: {all}");
+    assert_not_cached(dir.path(), PASSWORD);
+    // The run record keeps the argument, masked.
+    let record = std::fs::read_to_string(dir.path().join(".rinfra/runs/@ssh_127.0.0.1.json")).expect("run record");
+    let record: serde_json::Value = serde_json::from_str(&record).expect("JSON");
+    assert_eq!(record["calls"][0]["keywords"]["_sudo_password"], "*MASKED*", "{record}");
+    assert!(askpass_dirs().is_empty(), "askpass directories left behind: {:?}", askpass_dirs());
+
+    // The operation's password wins over a wrong one given for the run; the file's fact is
+    // gathered under sudo again, so the second run sees it and changes nothing.
+    let again = rinfra(dir.path(), &sshd, SUDOER, &["deploy.py", "--use-sudo-password"], Some("wrong-run-pw"));
+    let all = text(&again);
+    assert_eq!(again.status.code(), Some(0), "{all}");
+    assert!(all.contains("root file") && all.contains("No change"), "{all}");
+
+    // A wrong password in the operation is named as such.
+    let wrong = "wrong-op-pw";
+    let deploy = format!(
+        "from pyinfra.operations import server\nserver.shell(commands=['id'], _sudo=True, _sudo_password='{wrong}')\n"
+    );
+    std::fs::write(dir.path().join("deploy.py"), deploy).expect("deploy.py");
+    let out = rinfra(dir.path(), &sshd, SUDOER, &["deploy.py"], None);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("sudo rejected the password given with _sudo_password"), "{all}");
+    assert!(!all.contains(wrong), "{all}");
+    assert!(askpass_dirs().is_empty(), "askpass directories left behind: {:?}", askpass_dirs());
+}
+
+#[test]
+fn su_password_switches_user_for_commands_facts_and_uploads() {
+    setup_accounts();
+    let _lock = PasswordTestLock::take();
+    let sshd = Sshd::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = format!("/home/{SU_TARGET}");
+    let made = format!("{home}/su-made-{}", std::process::id());
+    let put = format!("{home}/su-put-{}", std::process::id());
+    std::fs::write(dir.path().join("local.txt"), "through su with a password\n").expect("local.txt");
+    // The sudoer cannot see into the target's home (0700): its facts need su too.
+    let su = format!("_su_user='{SU_TARGET}', _su_password='{SU_PASSWORD}'");
+    let deploy = format!(
+        "from pyinfra.operations import files, server\n\
+         server.shell(name='whoami', commands=['id -un', 'echo to-stderr >&2'], {su})\n\
+         files.file(name='su file', path='{made}', {su})\n\
+         files.put(name='su put', src='local.txt', dest='{put}', {su})\n\
+         server.shell(name='stdin', commands=['cat'], _stdin='passed on', {su})\n"
+    );
+    std::fs::write(dir.path().join("deploy.py"), &deploy).expect("deploy.py");
+    let out = rinfra(dir.path(), &sshd, SUDOER, &["deploy.py", "--json", "-vv"], None);
+    let all = text(&out);
+    let owner = |p: &str| std::fs::metadata(p).map(|m| m.uid()).ok();
+    let home_owner = owner(&home);
+    let (made_owner, put_owner) = (owner(&made), owner(&put));
+    let put_text = std::fs::read_to_string(&put).unwrap_or_default();
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--json output");
+    let host = |i: usize| json["operations"][i]["hosts"]["@ssh/127.0.0.1"].clone();
+    assert_eq!(host(0)["stdout"], serde_json::json!([SU_TARGET]), "{json}");
+    assert_eq!(host(0)["stderr"], serde_json::json!(["to-stderr"]), "su's prompt is not output: {json}");
+    assert_eq!(host(3)["stdout"], serde_json::json!(["passed on"]), "the command's input follows: {json}");
+    assert_eq!(made_owner, home_owner, "created by {SU_TARGET}");
+    assert_eq!(put_owner, home_owner, "uploaded as {SU_TARGET}");
+    assert_eq!(put_text, "through su with a password\n");
+    assert!(!all.contains(SU_PASSWORD), "the password appeared in the output: {all}");
+    assert_not_cached(dir.path(), SU_PASSWORD);
+    assert!(askpass_dirs().is_empty(), "askpass directories left behind: {:?}", askpass_dirs());
+
+    // Facts gathered through su: the second run finds the file and the upload in place.
+    let again = rinfra(dir.path(), &sshd, SUDOER, &["deploy.py"], None);
+    let all = text(&again);
+    let _ = (std::fs::remove_file(&made), std::fs::remove_file(&put));
+    assert_eq!(again.status.code(), Some(0), "{all}");
+    let no_change = all.lines().filter(|l| l.trim() == "@ssh/127.0.0.1: No change").count();
+    assert_eq!(no_change, 2, "the file and the upload are in place: {all}");
+
+    // A wrong password is named as such, and shown nowhere.
+    let wrong = "wrong-su-pw";
+    let deploy = format!(
+        "from pyinfra.operations import server\nserver.shell(commands=['id'], _su_user='{SU_TARGET}', _su_password='{wrong}')\n"
+    );
+    std::fs::write(dir.path().join("deploy.py"), deploy).expect("deploy.py");
+    let out = rinfra(dir.path(), &sshd, SUDOER, &["deploy.py"], None);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("su rejected the password given with _su_password"), "{all}");
+    assert!(!all.contains(wrong), "{all}");
 }

@@ -102,7 +102,7 @@ pub const GLOBAL_ARGS: &[Arg] = &[
         "_retry_until",
         "collections.abc.Callable[[dict], bool]",
         Dflt::None,
-        "Keep retrying until this callable, given the command's output, returns true.",
+        "Called after each successful attempt with the output (`stdout_lines`, `stderr_lines`, `commands`, ...); returning true retries (within `_retries`).",
     ),
 ];
 

@@ -33,6 +33,9 @@ pub struct RemoteCommand {
     pub timeout: Option<Duration>,
     /// Run it on a pseudo-terminal (`_get_pty`): its standard error then arrives with its output.
     pub pty: bool,
+    /// Passwords the operation gives for its sudo / su (supplied by [`askpass::SudoPassword`],
+    /// never on the command line; `Debug` masks them).
+    pub passwords: askpass::Passwords,
 }
 
 impl RemoteCommand {
@@ -62,6 +65,12 @@ impl RemoteCommand {
     /// Kill the command after `limit`.
     pub fn timeout(mut self, limit: Duration) -> RemoteCommand {
         self.timeout = Some(limit);
+        self
+    }
+
+    /// Run it with these sudo / su passwords.
+    pub fn passwords(mut self, passwords: askpass::Passwords) -> RemoteCommand {
+        self.passwords = passwords;
         self
     }
 
@@ -407,13 +416,21 @@ pub enum ConnectorError {
         host: String,
     },
     /// sudo refused the password given.
-    #[error("{host}: sudo rejected the password given with --use-sudo-password (incorrect password)")]
+    #[error("{host}: sudo rejected the password given with {given} (incorrect password)")]
     SudoPasswordRejected {
         /// Inventory name.
         host: String,
+        /// Where the password came from (`--use-sudo-password`, `_sudo_password`).
+        given: &'static str,
     },
-    /// The askpass helper for the sudo password could not be set up on the host.
-    #[error("{host}: cannot set up the sudo askpass helper: {reason}")]
+    /// su refused the password given with `_su_password`.
+    #[error("{host}: su rejected the password given with _su_password (\"su: Authentication failure\")")]
+    SuPasswordRejected {
+        /// Inventory name.
+        host: String,
+    },
+    /// The askpass helper for a sudo or su password could not be set up on the host.
+    #[error("{host}: cannot set up the askpass helper for a sudo / su password: {reason}")]
     Askpass {
         /// Inventory name.
         host: String,

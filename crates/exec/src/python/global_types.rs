@@ -11,8 +11,9 @@ use rinfra_facts::value::{Map, Value};
 pub fn check(operation: &str, keywords: &Map<String, Value>) -> Result<(), String> {
     let (_, globals) = crate::run::split_globals(operation, keywords);
     for arg in GLOBAL_ARGS {
-        // `_if` holds callables, checked on the Python side (only a marker reaches Rust).
-        if arg.name == "_if" {
+        // `_if` and `_retry_until` hold callables, checked on the Python side (only a marker
+        // reaches Rust).
+        if arg.name == "_if" || arg.name == "_retry_until" {
             continue;
         }
         let Some(value) = globals.get(arg.name) else { continue };

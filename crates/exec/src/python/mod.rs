@@ -506,6 +506,29 @@ impl Interpreter {
         verdict
     }
 
+    /// Whether call `index` on `host` should run again: its `_retry_until` callable's verdict on
+    /// `data` (pyinfra's output dictionary), with `bridge` answering the callable's
+    /// `host.get_fact` calls; the error text when it raised.
+    pub fn retry_until_with<B: Bridge + 'static>(
+        &self,
+        host: &str,
+        index: usize,
+        data: &Value,
+        bridge: B,
+    ) -> Result<bool, String> {
+        BRIDGE.with(|b| *b.borrow_mut() = Some(Box::new(bridge)));
+        let text = serde_json::to_string(data).map_err(|e| e.to_string());
+        let verdict = text.and_then(|text| {
+            Python::attach(|py| -> PyResult<(bool, Option<String>)> {
+                self.runtime.bind(py).call_method1("retry_until", (host, index, text))?.extract()
+            })
+            .map_err(|e| Python::attach(|py| describe(py, &e)))
+            .and_then(|(again, error)| error.map_or(Ok(again), Err))
+        });
+        BRIDGE.with(|b| b.borrow_mut().take());
+        verdict
+    }
+
     /// Tell the deploy's `OperationMeta` objects how call `index` on `host` ended.
     pub fn set_result(&self, host: &str, index: usize, result: &CallResult) {
         // Only fails if Python itself is broken; the run's own report already has the outcome.

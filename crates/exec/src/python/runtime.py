@@ -151,6 +151,8 @@ class Config:
     USE_SU_LOGIN = False
     PRESERVE_SU_ENV = False
     SU_SHELL = False
+    SU_PASSWORD = None
+    SUDO_PASSWORD = None
     DOAS = False
     DOAS_USER = None
     DZDO = False
@@ -185,6 +187,8 @@ logger = logging.getLogger("pyinfra")
 
 
 _conditions = {}
+# `_retry_until` callables by (host name, call index).
+_retry_until = {}
 _results = {}
 # Each host's data and groups, to set `host` again when its `_if` callables run.
 _host_context = {}
@@ -284,6 +288,18 @@ def _user_frames():
     return first or ("<unknown>", 0, ""), lines
 
 
+def _take_retry_until(full_name, kwargs):
+    """Pop a `_retry_until` callable from an operation call's keywords, leaving a marker: the
+    executor asks for it by call index after each attempt."""
+    judge = kwargs.pop("_retry_until", None)
+    if judge is None:
+        return None
+    if not callable(judge):
+        raise TypeError(f"{full_name}: _retry_until takes a callable (given the output dictionary)")
+    kwargs["_retry_until"] = True
+    return judge
+
+
 def _conditions_of(full_name, value):
     if callable(value):
         return [value]
@@ -303,6 +319,8 @@ _CONFIG_GLOBALS = (
     ("USE_SU_LOGIN", "_use_su_login", False),
     ("PRESERVE_SU_ENV", "_preserve_su_env", False),
     ("SU_SHELL", "_su_shell", False),
+    ("SUDO_PASSWORD", "_sudo_password", None),
+    ("SU_PASSWORD", "_su_password", None),
     ("DOAS", "_doas", False),
     ("DOAS_USER", "_doas_user", None),
     ("DZDO", "_dzdo", False),
@@ -342,6 +360,7 @@ def op(full_name):
             conditions = _conditions_of(full_name, conditions)
             # The executor only learns that there is a condition; the callables stay here.
             kwargs["_if"] = True
+        judge = _take_retry_until(full_name, kwargs)
         place = {"file": filename, "line": line, "order": order, "source": source}
         rendered = _render_template(full_name, args, kwargs)
         if rendered is not None:
@@ -353,6 +372,8 @@ def op(full_name):
         index = _rinfra.record(full_name, args_json, kwargs_json, json.dumps(place))
         if conditions is not None:
             _conditions[(host.name, index)] = conditions
+        if judge is not None:
+            _retry_until[(host.name, index)] = judge
         return OperationMeta(host.name, index, full_name)
 
     call.__name__ = full_name.rsplit(".", 1)[1]
@@ -520,12 +541,15 @@ def operation(*dargs, **dkwargs):
             if conditions is not None:
                 conditions = _conditions_of(full_name, conditions)
                 global_kwargs["_if"] = True
+            judge = _take_retry_until(full_name, global_kwargs)
             commands = [_command_of(item) for item in (fn(*args, **own) or ())]
             place = {"file": filename, "line": line, "order": order, "source": source, "planned": commands}
             _, kwargs_json = _encode_call(full_name, to_json, (), global_kwargs)
             index = _rinfra.record(full_name, "[]", kwargs_json, json.dumps(place))
             if conditions is not None:
                 _conditions[(host.name, index)] = conditions
+            if judge is not None:
+                _retry_until[(host.name, index)] = judge
             return OperationMeta(host.name, index, full_name)
 
         call._inner = fn
@@ -546,6 +570,21 @@ def check_if(host_name, index):
         return all(bool(c()) for c in _conditions.get((host_name, index), [])), None
     except BaseException as e:  # noqa: BLE001 - user code: reported, not raised
         return False, _format_exception(e, "_if")
+
+
+def retry_until(host_name, index, data_json):
+    """(whether the call should run again, None) or (False, the error text): the call's
+    `_retry_until` callable given pyinfra's output dictionary (True means retry, as in pyinfra)."""
+    judge = _retry_until.get((host_name, index))
+    if judge is None:
+        return False, None
+    context = _host_context.get(host_name)
+    if context is not None:
+        host._reset(host_name, context[0], context[1])
+    try:
+        return bool(judge(json.loads(data_json))), None
+    except BaseException as e:  # noqa: BLE001 - user code: reported, not raised
+        return False, _format_exception(e, "_retry_until")
 
 
 def set_result(host_name, index, changed, success, stdout, stderr):
