@@ -370,6 +370,12 @@ fn deploy(args: &[String]) -> ExitCode {
         if let Err(stop) = load_config(py, config.as_deref()) {
             return stop.exit(&options);
         }
+        // A syntax error in deploy.py is reported before anything connects.
+        if let Action::Deploy(path) = &action
+            && let Err(e) = py.compile_deploy(&path.to_string_lossy())
+        {
+            return Stop::Failed(e).exit(&options);
+        }
         for o in &config_overrides {
             if let Err(e) = py.set_config(o.config, &o.value) {
                 return Stop::Failed(format!("rinfra-exec: {e}")).exit(&options);

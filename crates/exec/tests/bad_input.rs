@@ -485,6 +485,14 @@ fn certain_errors_in_the_deploy_stop_the_run_before_any_host_is_contacted() {
     }
     assert_eq!(connections(&p.sshd), before, "no host contacted: {}", p.sshd.log());
     assert!(!p.remote().exists(), "nothing ran");
+
+    // A syntax error: Python's own message and line, before any host is contacted.
+    p.write("deploy.py", "from pyinfra.operations import server\n\nserver.shell(commands=['true']\n");
+    let out = p.run(hosts, &[], true);
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    assert_no_panic(&out);
+    assert!(text(&out.stderr).starts_with("deploy.py:3: SyntaxError: '(' was never closed"), "{}", both(&out));
+    assert_eq!(connections(&p.sshd), before, "no host contacted: {}", p.sshd.log());
 }
 
 #[test]

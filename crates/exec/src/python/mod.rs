@@ -454,6 +454,19 @@ impl Interpreter {
         }
     }
 
+    /// Compile the deploy script `path` (kept for the run); its syntax error as
+    /// `deploy.py:LINE: SyntaxError: ...`, found before any host is contacted.
+    pub fn compile_deploy(&self, path: &str) -> Result<(), String> {
+        let outcome = Python::attach(|py| -> PyResult<Option<String>> {
+            self.runtime.bind(py).call_method1("compile_deploy", (path,))?.extract()
+        });
+        match outcome {
+            Ok(None) => Ok(()),
+            Ok(Some(error)) => Err(error),
+            Err(e) => Err(Python::attach(|py| format!("{path}: {}", describe(py, &e)))),
+        }
+    }
+
     /// Run the deploy script `path` for one host through `bridge`; the bridge comes back with
     /// what it recorded, and an error text (`deploy.py:LINE: ...`) if the script failed.
     pub fn run_deploy<B: Bridge + 'static>(

@@ -687,10 +687,32 @@ class Local:
 local = Local()
 
 
+_compiled = {}
+
+
+def _code(path):
+    """The compiled file, compiled once per run (deploy.py runs once per host)."""
+    code = _compiled.get(path)
+    if code is None:
+        with open(path, encoding="utf-8") as f:
+            source = f.read()
+        code = _compiled[path] = compile(source, path, "exec")
+    return code
+
+
 def exec_file(path, namespace):
-    with open(path, encoding="utf-8") as f:
-        source = f.read()
-    exec(compile(source, path, "exec"), namespace)
+    exec(_code(path), namespace)
+
+
+def compile_deploy(path):
+    """None, or the `file:LINE: SyntaxError: ...` text: checked before any host is contacted."""
+    try:
+        _code(path)
+        return None
+    except (SyntaxError, ValueError) as e:
+        return _format_exception(e, path)
+    except OSError as e:
+        return f"{path}: {e.strerror or e}"
 
 
 def run_deploy(path, name, data, groups, hosts):
