@@ -572,7 +572,11 @@ impl HostState {
                 // first, then copy it into place as the privileged user (as pyinfra does).
                 let sudo = crate::wrap::needs_privileged_upload(globals);
                 let target = if sudo {
-                    format!("{}/rinfra-upload-{}", self.env.temp_dir(), crate::connector::random_hex(8))
+                    let dir = match globals.get("_temp_dir") {
+                        Value::String(dir) if !dir.is_empty() => dir.clone(),
+                        _ => self.env.temp_dir(),
+                    };
+                    format!("{dir}/rinfra-upload-{}", crate::connector::random_hex(8))
                 } else {
                     dest.clone()
                 };

@@ -471,3 +471,40 @@ fn su_password_switches_user_for_commands_facts_and_uploads() {
     assert!(all.contains("su rejected the password given with _su_password"), "{all}");
     assert!(!all.contains(wrong), "{all}");
 }
+
+/// `_temp_dir` is where an upload with privileges stages its file before the privileged copy:
+/// a directory that does not exist fails the upload naming it; a given one is used and left empty.
+#[test]
+fn temp_dir_is_where_a_privileged_upload_stages_its_file() {
+    setup_accounts();
+    let _lock = PasswordTestLock::take();
+    let sshd = Sshd::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let private = tempfile::tempdir().expect("private dir");
+    std::fs::set_permissions(private.path(), std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    let stage = tempfile::tempdir().expect("stage dir");
+    std::fs::set_permissions(stage.path(), std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let missing = stage.path().join("missing");
+    std::fs::write(dir.path().join("local.txt"), "staged\n").expect("local.txt");
+    let deploy = |temp: &Path| {
+        format!(
+            "from pyinfra.operations import files\n\
+             files.put(name='upload', src='local.txt', dest='{}', _sudo=True, _temp_dir='{}')\n",
+            private.path().join("uploaded").display(),
+            temp.display()
+        )
+    };
+    std::fs::write(dir.path().join("deploy.py"), deploy(&missing)).expect("deploy.py");
+    let out = rinfra(dir.path(), &sshd, SUDOER, &["deploy.py", "--use-sudo-password"], Some(PASSWORD));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains(&missing.display().to_string()), "the staging path is named: {}", text(&out));
+
+    std::fs::write(dir.path().join("deploy.py"), deploy(stage.path())).expect("deploy.py");
+    let out = rinfra(dir.path(), &sshd, SUDOER, &["deploy.py", "--use-sudo-password"], Some(PASSWORD));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let uploaded = private.path().join("uploaded");
+    assert_eq!(std::fs::read_to_string(&uploaded).expect("uploaded"), "staged\n");
+    assert_eq!(std::fs::metadata(&uploaded).expect("stat").uid(), 0);
+    let left: Vec<_> = std::fs::read_dir(stage.path()).expect("stage").map(|e| e.expect("entry").file_name()).collect();
+    assert!(left.is_empty(), "the staged file is removed: {left:?}");
+}
