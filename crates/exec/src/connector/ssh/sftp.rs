@@ -182,6 +182,21 @@ impl Sftp {
         let mut inflight = FuturesUnordered::new();
         let mut offset = 0u64;
         loop {
+            // A share of the global budget, taken before the chunk is read (a host waiting for
+            // one holds no buffer); while there is none, finish our own requests first (so no host
+            // waits holding permits), or wait for another host's.
+            let permit = loop {
+                match BUDGET.try_acquire() {
+                    Ok(p) => break p,
+                    Err(_) if !inflight.is_empty() => {
+                        let done: Option<Result<russh_sftp::protocol::Status, SftpError>> = inflight.next().await;
+                        if let Some(r) = done {
+                            r.map_err(describe)?;
+                        }
+                    }
+                    Err(_) => break BUDGET.acquire().await.map_err(|e| e.to_string())?,
+                }
+            };
             let chunk = match (&payload, &file) {
                 (Payload::Bytes(b), _) => {
                     let start = usize::try_from(offset).unwrap_or(usize::MAX).min(b.len());
@@ -195,20 +210,6 @@ impl Sftp {
                 break;
             }
             let len = chunk.len() as u64;
-            // A share of the global budget; while there is none, finish our own requests first (so
-            // no host waits holding permits), or wait for another host's.
-            let permit = loop {
-                match BUDGET.try_acquire() {
-                    Ok(p) => break p,
-                    Err(_) if !inflight.is_empty() => {
-                        let done: Option<Result<russh_sftp::protocol::Status, SftpError>> = inflight.next().await;
-                        if let Some(r) = done {
-                            r.map_err(describe)?;
-                        }
-                    }
-                    Err(_) => break BUDGET.acquire().await.map_err(|e| e.to_string())?,
-                }
-            };
             let write = self.raw.write(handle, offset, chunk);
             inflight.push(async move {
                 let r = write.await;
