@@ -5,7 +5,6 @@
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
 
 use futures::stream::{FuturesOrdered, FuturesUnordered, StreamExt};
@@ -19,21 +18,17 @@ use tokio::io::AsyncWriteExt;
 use crate::connector::local::AtomicFile;
 use crate::connector::{Payload, temp_path_for};
 
-/// Bytes per read or write request: a write request then fits one SSH channel packet (32 KiB for
-/// OpenSSH) with room for its header. russh copies what a channel has queued into its
-/// connection's write buffer, which keeps its largest size until the connection closes; 64 KiB
-/// requests left ~130 KiB behind on each of 100 hosts, 32 KiB ones half that.
-const CHUNK: u64 = 32 * 1024 - 512;
-/// Requests in flight at once for a lone upload (32 x 32 KiB = 1 MiB).
+/// Bytes per read or write request; OpenSSH takes up to ~255 KiB, but 64 KiB keeps the pipeline smooth.
+/// (32 KiB requests, one SSH packet each, left russh's per-connection write buffers half as big, but
+/// made the 1 MiB upload to 100 hosts 0.1-0.2 s slower.)
+const CHUNK: u64 = 64 * 1024;
+/// Requests in flight at once (32 x 64 KiB = the 2 MiB channel window).
 const IN_FLIGHT: usize = 32;
-/// Write requests in flight across all hosts at once (1 MiB): uploading one file to 100 hosts at
-/// once would otherwise hold 100 files' worth of buffers in the controller's memory.
+/// Write requests in flight across all hosts at once (2 MiB): uploading one file to 100 hosts at
+/// once would otherwise hold 100 files' worth of buffers in the controller's memory. Measured on
+/// the fleet workload at N=100: peak RSS 96 MB with 8 MiB in flight, 82 MB with 2 MiB, same wall time.
 const ALL_IN_FLIGHT: usize = 32;
 static BUDGET: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(ALL_IN_FLIGHT);
-/// Uploads under way across all hosts: each gets an equal share of [`ALL_IN_FLIGHT`].
-static UPLOADING: AtomicUsize = AtomicUsize::new(0);
-/// The least requests in flight one upload keeps, however many share the budget.
-const MIN_IN_FLIGHT: usize = 2;
 /// Seconds to wait for any one SFTP reply.
 const REQUEST_TIMEOUT: u64 = 60;
 const POSIX_RENAME: &str = "posix-rename@openssh.com";
@@ -166,8 +161,7 @@ impl Sftp {
         }
     }
 
-    /// Write the payload with up to its share of [`ALL_IN_FLIGHT`] (at most [`IN_FLIGHT`]) requests
-    /// outstanding.
+    /// Write the payload with up to [`IN_FLIGHT`] requests outstanding.
     async fn write_all(&self, handle: &str, payload: Payload<'_>) -> Result<(), String> {
         let file = match payload {
             Payload::File(p) => {
@@ -178,11 +172,10 @@ impl Sftp {
             }
             Payload::Bytes(_) => None,
         };
-        let _uploading = Uploading::start();
         let mut inflight = FuturesUnordered::new();
         let mut offset = 0u64;
         loop {
-            // A share of the global budget, taken before the chunk is read (a host waiting for
+            // A permit from the global budget, taken before the chunk is read (a host waiting for
             // one holds no buffer); while there is none, finish our own requests first (so no host
             // waits holding permits), or wait for another host's.
             let permit = loop {
@@ -219,7 +212,7 @@ impl Sftp {
             offset += len;
             // Start the new request now and collect finished ones; wait only when the pipe is full.
             poll_ready(&mut inflight).await?;
-            if inflight.len() >= Uploading::share()
+            if inflight.len() >= IN_FLIGHT
                 && let Some(r) = inflight.next().await
             {
                 r.map_err(describe)?;
@@ -294,28 +287,6 @@ impl Sftp {
     }
 }
 
-/// Counts an upload in [`UPLOADING`] while it lives.
-struct Uploading;
-
-impl Uploading {
-    fn start() -> Uploading {
-        UPLOADING.fetch_add(1, Ordering::Relaxed);
-        Uploading
-    }
-
-    /// Requests one upload may have in flight now: an equal share of the budget. A deep pipeline
-    /// on each of many hosts at once batches many requests into each connection's write buffer.
-    fn share() -> usize {
-        (ALL_IN_FLIGHT / UPLOADING.load(Ordering::Relaxed).max(1)).clamp(MIN_IN_FLIGHT, IN_FLIGHT)
-    }
-}
-
-impl Drop for Uploading {
-    fn drop(&mut self) {
-        UPLOADING.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
 /// Read up to `n` bytes at `offset` (fewer only at the end of the file) into a buffer of its own,
 /// which becomes the write request: `tokio::fs::File` would also keep a copy in its own buffer, one
 /// per upload under way (6 MB with 100 hosts uploading at once).
@@ -366,19 +337,5 @@ mod tests {
         assert_eq!(b, vec![0, 0, 0, 2, b'a', b'b']);
         assert_eq!(dir_of("/etc/x"), "/etc/");
         assert_eq!(dir_of("x"), "");
-    }
-
-    #[test]
-    fn uploads_share_the_budget_down_to_a_floor() {
-        // No SFTP upload runs in this test binary, so the counter is this test's alone.
-        let first = Uploading::start();
-        assert_eq!(Uploading::share(), IN_FLIGHT.min(ALL_IN_FLIGHT));
-        let more: Vec<Uploading> = (1..8).map(|_| Uploading::start()).collect();
-        assert_eq!(Uploading::share(), ALL_IN_FLIGHT / 8);
-        let crowd: Vec<Uploading> = (8..100).map(|_| Uploading::start()).collect();
-        assert_eq!(Uploading::share(), MIN_IN_FLIGHT);
-        drop((crowd, more));
-        assert_eq!(Uploading::share(), IN_FLIGHT.min(ALL_IN_FLIGHT));
-        drop(first);
     }
 }
