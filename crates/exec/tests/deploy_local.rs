@@ -695,3 +695,25 @@ fn user_defined_operations_honour_if() {
     assert!(!dir.path().join("no").exists(), "{stdout}");
     assert!(stdout.contains("--> touch (deploy.py:6)\n    @local: Skipped"), "{stdout}");
 }
+
+#[test]
+fn logger_is_made_on_first_use() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let body = r#"import sys
+from pyinfra import host
+assert "logging" not in sys.modules, "rinfra imported logging before the deploy used it"
+from pyinfra import logger
+logger.warning("warned by %s", host.name)
+assert logger.name == "pyinfra"
+try:
+    from pyinfra import no_such_name
+except ImportError as e:
+    print("IMPORT ERROR:", e)
+"#;
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let out = run(dir.path(), &[]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stderr.contains("warned by @local"), "{stderr}");
+    assert!(stdout.contains("IMPORT ERROR: cannot import name 'no_such_name' from 'pyinfra'"), "{stdout}");
+}

@@ -253,7 +253,14 @@ fn py_literal(s: &str) -> String {
 pub fn package_sources() -> Vec<(String, String)> {
     let cat = catalogue();
     let mut out: Vec<(String, String)> = vec![
-        ("pyinfra".into(), "from _rinfra_rt import host, inventory, config, state, logger, local\n".into()),
+        (
+            "pyinfra".into(),
+            // `logger` is looked up on use: importing `logging` is left to the deploys that log.
+            "from _rinfra_rt import host, inventory, config, state, local\n\n\
+             def __getattr__(name):\n    if name == \"logger\":\n        import _rinfra_rt\n\n        return _rinfra_rt.logger\n    \
+             raise AttributeError(f\"module 'pyinfra' has no attribute {name!r}\")\n"
+                .into(),
+        ),
         (
             "pyinfra.api".into(),
             "from _rinfra_rt import deploy, operation, FactBase, ShortFactBase, OperationError, DeployError, \

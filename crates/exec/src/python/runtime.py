@@ -4,9 +4,7 @@
 import functools
 import io
 import json
-import logging
 import re
-import subprocess
 import sys
 import traceback
 
@@ -120,6 +118,8 @@ class Host:
         return json.loads(_rinfra.get_fact(name, to_json(list(args)), to_json(kwargs)))
 
     def noop(self, description):
+        import logging
+
         logging.getLogger("pyinfra").info("%s: %s", self.name, description)
 
     def __repr__(self):
@@ -183,7 +183,16 @@ host = Host()
 inventory = Inventory()
 config = Config()
 state = State()
-logger = logging.getLogger("pyinfra")
+
+
+def __getattr__(name):
+    """`logger` (`from pyinfra import logger`) is made on first use: `logging` and what it imports
+    cost ~1 MB that most runs never use."""
+    if name == "logger":
+        import logging
+
+        return logging.getLogger("pyinfra")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _conditions = {}
@@ -674,6 +683,8 @@ class Local:
     def shell(self, commands, splitlines=False, ignore_errors=False, print_output=False, print_input=False):
         if isinstance(commands, str):
             commands = [commands]
+        import subprocess
+
         out = ""
         for command in commands:
             done = subprocess.run(command, shell=True, capture_output=True, text=True)
