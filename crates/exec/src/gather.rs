@@ -312,23 +312,27 @@ pub async fn gather_after(
         .collect();
 
     // Facts that can share one process on the host (see `batch`): groups of two or more.
-    let mut groups: Vec<(crate::batch::Group, Vec<usize>, Vec<String>)> = Vec::new();
+    // Facts that can share one process on the host (see `batch`), grouped by what they share and
+    // by their own command (each one's fallback); groups of two or more.
+    type Group = (crate::batch::Group, String, Vec<usize>, Vec<String>);
+    let mut groups: Vec<Group> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (key, planned) in keys.iter().zip(&plan) {
         let Ok(i) = planned else { continue };
         let Some((group, item)) = crate::batch::group_of(key) else { continue };
+        let Some(template) = crate::batch::template(&group, key) else { continue };
         if !seen.insert(i + leading) {
             continue;
         }
-        match groups.iter_mut().find(|(g, _, _)| *g == group) {
-            Some((_, members, items)) => {
+        match groups.iter_mut().find(|(g, t, _, _)| *g == group && *t == template) {
+            Some((_, _, members, items)) => {
                 members.push(i + leading);
                 items.push(item);
             }
-            None => groups.push((group, vec![i + leading], vec![item])),
+            None => groups.push((group, template, vec![i + leading], vec![item])),
         }
     }
-    groups.retain(|(_, members, _)| members.len() >= 2);
+    groups.retain(|(_, _, members, _)| members.len() >= 2);
 
     let mut outputs: Vec<Option<JobOutput>> = Vec::new();
     let mut batch_end = None;
@@ -338,14 +342,13 @@ pub async fn gather_after(
         let batched: HashMap<usize, (usize, usize)> = groups
             .iter()
             .enumerate()
-            .flat_map(|(g, (_, members, _))| members.iter().enumerate().map(move |(m, j)| (*j, (g, m))))
+            .flat_map(|(g, (_, _, members, _))| members.iter().enumerate().map(move |(m, j)| (*j, (g, m))))
             .collect();
         let mut script: Vec<Job> =
             jobs.iter().enumerate().filter(|(i, _)| !batched.contains_key(i)).map(|(_, j)| j.clone()).collect();
         let solo = script.len();
-        for (g, (group, members, items)) in groups.iter().enumerate() {
-            let originals: Vec<String> = members.iter().map(|j| jobs[*j].command.clone()).collect();
-            script.push(crate::batch::job(group, items, &originals, &format!("{marker}-{g}")));
+        for (g, (group, template, _, items)) in groups.iter().enumerate() {
+            script.push(crate::batch::job(group, items, template, &format!("{marker}-{g}")));
         }
         let (mut outs, whole) = run_jobs(conn, &script, options).await?;
         round_trips = 1;
@@ -353,7 +356,7 @@ pub async fn gather_after(
         let mut split: Vec<Option<Vec<Option<JobOutput>>>> = groups
             .iter()
             .enumerate()
-            .map(|(g, (group, _, items))| {
+            .map(|(g, (group, _, _, items))| {
                 let out = outs.get(solo + g).cloned().flatten()?;
                 let each = crate::batch::split(group, &out, items, &format!("{marker}-{g}"))?;
                 Some(each.into_iter().map(Some).collect())

@@ -232,10 +232,16 @@ impl Phases {
     /// Report the phase that just ended.
     pub(crate) fn done(&mut self, what: &str) {
         if self.on {
-            eprintln!("rinfra: {what}: {:.3} s", self.last.elapsed().as_secs_f64());
+            eprintln!("rinfra: {what}: {:.3} s (peak RSS so far {})", self.last.elapsed().as_secs_f64(), peak_rss());
         }
         self.last = std::time::Instant::now();
     }
+}
+
+/// The process's peak resident set so far (`VmHWM`), for `-vvv`.
+pub fn peak_rss() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).map_or("unknown".to_string(), |v| v.trim().to_string())
 }
 
 /// A state for each target with the facts its previous run asked for already gathered: every

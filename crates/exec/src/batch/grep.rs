@@ -68,7 +68,7 @@ fn exists_flag(path: &str) -> String {
 
 /// The batch's shell: `sed` prints `<i>:<line>` for each pattern `i` a line matches, or a
 /// `<marker>-bin` line (and stops) at a line grep would call binary.
-pub fn command(path: &str, patterns: &[String], originals: &[String], marker: &str) -> String {
+pub fn command(path: &str, patterns: &[String], each: &str, marker: &str) -> String {
     let mut script = vec![
         "h".to_string(),
         format!("/\\x00/{{s/.*/{marker}-bin/p;q;}}"),
@@ -81,10 +81,9 @@ pub fn command(path: &str, patterns: &[String], originals: &[String], marker: &s
     }
     let args: Vec<String> = script.iter().map(|s| format!("-e {}", quote(s))).collect();
     let p = quote(path);
-    let each = super::each(originals, marker);
     format!(
         "o=$(sed -n {args} {p} 2> /dev/null; printf 'x%s' \"$?\"); r=${{o##*x}}; o=${{o%x*}}\n\
-         case $o in *'{marker}-bin'*) {each};; *) if [ \"$r\" = 0 ]; then printf '%s\\n%s\\n' '{marker}-ok' \"$o\"; \
+         case $o in *'{marker}-bin'*) {each} ;; *) if [ \"$r\" = 0 ]; then printf '%s\\n%s\\n' '{marker}-ok' \"$o\"; \
          elif ! test -e {p} && ! test -L {p}; then printf '%s\\n' '{marker}-none'; else {each} fi;; esac",
         args = args.join(" "),
     )

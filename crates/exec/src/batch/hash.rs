@@ -22,8 +22,8 @@ pub fn hash_path(key: &FactKey) -> Option<(&'static str, String)> {
 }
 
 /// The batch's shell (see [`super::path_batch`]).
-pub fn command(tool: &str, paths: &[String], originals: &[String], marker: &str) -> String {
-    super::path_batch(tool, "test -e \"$p\"", paths, originals, marker)
+pub fn command(tool: &str, paths: &[String], each: &str, marker: &str) -> String {
+    super::path_batch(tool, "test -e \"$p\"", paths, each, marker)
 }
 
 #[cfg(test)]

@@ -43,13 +43,34 @@ pub fn group_of(key: &FactKey) -> Option<(Group, String)> {
     grep::pattern_in(key).map(|(path, pattern)| (Group::Grep(path), pattern))
 }
 
-/// The one job for `items` of `group`; `originals` are the facts' own commands (the fallback),
+/// What an item (path or pattern) stands for in a fact's own command built by [`template`].
+const PLACEHOLDER: &str = "__rinfra_batch_item__";
+
+/// The fact's own command for `key` with its item (path or pattern) as `"$i"`: what each item of
+/// `group` runs when the shared process cannot be trusted. `None` when the item does not come out
+/// as one plain word of that command (then the facts run alone).
+pub fn template(group: &Group, key: &FactKey) -> Option<String> {
+    let (arg, placeholder) = match group {
+        Group::Grep(_) => ("pattern", PLACEHOLDER.to_string()),
+        Group::Stat | Group::Hash(_) => ("path", format!("/{PLACEHOLDER}")),
+    };
+    let values = key
+        .values
+        .iter()
+        .map(|(k, v)| (k.clone(), if k == arg { serde_json::json!(placeholder) } else { v.clone() }))
+        .collect();
+    let command = rinfra_facts::fact_command(&FactKey::new(&key.fact, values)).ok()?.command;
+    command.contains(&placeholder).then(|| command.replace(&placeholder, "\"$i\""))
+}
+
+/// The one job for `items` of `group`; `template` is each item's own command (see [`template`]),
 /// `marker` a fresh random string marking the output.
-pub fn job(group: &Group, items: &[String], originals: &[String], marker: &str) -> Job {
+pub fn job(group: &Group, items: &[String], template: &str, marker: &str) -> Job {
+    let each = each(items, template, marker);
     let command = match group {
-        Group::Stat => stat::command(items, originals, marker),
-        Group::Hash(tool) => hash::command(tool, items, originals, marker),
-        Group::Grep(path) => grep::command(path, items, originals, marker),
+        Group::Stat => stat::command(items, &each, marker),
+        Group::Hash(tool) => hash::command(tool, items, &each, marker),
+        Group::Grep(path) => grep::command(path, items, &each, marker),
     };
     Job { command, requires: None, stop_unless: None }
 }
@@ -67,17 +88,20 @@ pub fn split(group: &Group, out: &JobOutput, items: &[String], marker: &str) -> 
     }
 }
 
-/// Shell that runs every fact's own command, each output followed by `<marker>-end <status>`
-/// (after a `<marker>-each` line): the fallback when the shared process cannot be trusted.
-pub(crate) fn each(originals: &[String], marker: &str) -> String {
-    let mut s = format!("printf '%s\\n' '{marker}-each'; ");
-    for original in originals {
-        s.push_str(&format!(
-            "( eval {} ) </dev/null; printf '\\n%s %s\\n' '{marker}-end' \"$?\"; ",
-            rinfra_facts::quote::quote(original)
-        ));
-    }
-    s
+/// Shell that runs every item's own command (`template` with the item as `$i`), each output
+/// followed by `<marker>-end <status>` (after a `<marker>-each` line): the fallback when the shared
+/// process cannot be trusted. Ends with `;`.
+fn each(items: &[String], template: &str, marker: &str) -> String {
+    format!(
+        "printf '%s\\n' '{marker}-each'; for i in {list}; do ( {template} ) </dev/null; \
+         printf '\\n%s %s\\n' '{marker}-end' \"$?\"; done;",
+        list = quoted_list(items)
+    )
+}
+
+/// `items` as shell words.
+fn quoted_list(items: &[String]) -> String {
+    items.iter().map(|p| rinfra_facts::quote::quote(p)).collect::<Vec<_>>().join(" ")
 }
 
 /// `hay` split around the first `needle`.
@@ -122,16 +146,14 @@ fn split_lines(text: &[u8], n: usize, marker: &str) -> Option<Vec<JobOutput>> {
 }
 
 /// The shell of a path batch: test each path with `exists` (shell builtins, `$p` the path), hand
-/// the existing ones to `tool` at once, and fall back to [`each`] if it fails.
-pub(crate) fn path_batch(tool: &str, exists: &str, paths: &[String], originals: &[String], marker: &str) -> String {
-    let list: Vec<String> = paths.iter().map(|p| rinfra_facts::quote::quote(p)).collect();
+/// the existing ones to `tool` at once, and fall back to `each` (see [`each`]) if it fails.
+pub(crate) fn path_batch(tool: &str, exists: &str, paths: &[String], each: &str, marker: &str) -> String {
     format!(
-        "set --; i=0\n\
-         for p in {list}; do if {exists}; then set -- \"$@\" \"$p\"; printf '%s ' \"$i\"; fi; i=$((i+1)); done\n\
+        "set --; n=0\n\
+         for p in {list}; do if {exists}; then set -- \"$@\" \"$p\"; printf '%s ' \"$n\"; fi; n=$((n+1)); done\n\
          printf '\\n%s\\n' '{marker}'\n\
          [ $# -eq 0 ] || {tool} \"$@\" 2> /dev/null || {{ {each} }}",
-        list = list.join(" "),
-        each = each(originals, marker),
+        list = quoted_list(paths),
     )
 }
 
@@ -160,5 +182,22 @@ mod tests {
         assert_eq!((each[1].stdout.as_slice(), &each[1].status), (&b"x"[..], &JobStatus::Exited(1)));
         assert!(split(&Group::Stat, &out("0 1 \nM\nonly one\n"), &paths, "M").is_none(), "a line short");
         assert!(split(&Group::Stat, &out("garbage"), &paths, "M").is_none());
+    }
+}
+
+#[cfg(test)]
+mod template_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_item_becomes_a_shell_variable_in_the_facts_own_command() {
+        let file = FactKey::new("files.File", vec![("path".into(), json!("/etc/a b"))]);
+        let t = template(&Group::Stat, &file).expect("stat template");
+        assert!(t.contains("test -e \"$i\"") && !t.contains("a b"), "{t}");
+        let key =
+            FactKey::new("files.FindInFile", vec![("path".into(), json!("/etc/x")), ("pattern".into(), json!("^a'b"))]);
+        let t = template(&Group::Grep("/etc/x".into()), &key).expect("grep template");
+        assert!(t.starts_with("grep -e \"$i\" /etc/x") && t.contains("__pyinfra_exists_/etc/x"), "{t}");
     }
 }

@@ -24,8 +24,8 @@ pub fn stat_path(key: &FactKey) -> Option<String> {
 }
 
 /// The batch's shell (see [`super::path_batch`]).
-pub fn command(paths: &[String], originals: &[String], marker: &str) -> String {
-    super::path_batch(LINUX_STAT, "test -e \"$p\" || test -L \"$p\"", paths, originals, marker)
+pub fn command(paths: &[String], each: &str, marker: &str) -> String {
+    super::path_batch(LINUX_STAT, "test -e \"$p\" || test -L \"$p\"", paths, each, marker)
 }
 
 #[cfg(test)]
