@@ -88,11 +88,19 @@ pub struct GatherOptions {
     pub timeout: Option<std::time::Duration>,
     /// The operation's sudo / su passwords, for a runner under its privileges.
     pub passwords: Passwords,
+    /// Let facts share processes (see [`crate::batch`]); off, each runs its own command exactly
+    /// as pyinfra does (what the tests compare batches against).
+    pub share_processes: bool,
 }
 
 impl Default for GatherOptions {
     fn default() -> Self {
-        GatherOptions { runner: "sh -s".to_string(), timeout: None, passwords: Passwords::default() }
+        GatherOptions {
+            runner: "sh -s".to_string(),
+            timeout: None,
+            passwords: Passwords::default(),
+            share_processes: true,
+        }
     }
 }
 
@@ -313,11 +321,11 @@ pub async fn gather_after(
 
     // Facts that can share one process on the host (see `batch`): groups of two or more.
     // Facts that can share one process on the host (see `batch`), grouped by what they share and
-    // by their own command (each one's fallback); groups of two or more.
+    // by their own command (each one's fallback).
     type Group = (crate::batch::Group, String, Vec<usize>, Vec<String>);
     let mut groups: Vec<Group> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (key, planned) in keys.iter().zip(&plan) {
+    for (key, planned) in keys.iter().zip(&plan).filter(|_| options.share_processes) {
         let Ok(i) = planned else { continue };
         let Some((group, item)) = crate::batch::group_of(key) else { continue };
         let Some(template) = crate::batch::template(&group, key) else { continue };
@@ -332,7 +340,9 @@ pub async fn gather_after(
             None => groups.push((group, template, vec![i + leading], vec![item])),
         }
     }
-    groups.retain(|(_, _, members, _)| members.len() >= 2);
+    // A lone stat or hash fact still gains: pyinfra's command forks two subshells around its one
+    // process, the batch none. A lone pattern keeps its grep (sed would read the file the same).
+    groups.retain(|(group, _, members, _)| members.len() >= 2 || !matches!(group, crate::batch::Group::Grep(_)));
 
     let mut outputs: Vec<Option<JobOutput>> = Vec::new();
     let mut batch_end = None;

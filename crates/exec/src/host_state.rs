@@ -151,6 +151,8 @@ pub struct HostState {
     requested: Vec<FactKey>,
     /// What deploy.py itself asked with `host.get_fact`, in order: the guess for the other hosts.
     deploy_asked: Vec<FactKey>,
+    /// The path each known fact is about (by cache key), for [`crate::touched`].
+    fact_paths: HashMap<String, String>,
 }
 
 /// `value` with every `from` in its strings replaced by `to`.
@@ -187,6 +189,7 @@ impl HostState {
             needs: HashMap::new(),
             requested: Vec::new(),
             deploy_asked: Vec::new(),
+            fact_paths: HashMap::new(),
         }
     }
 
@@ -235,6 +238,11 @@ impl HostState {
         for (key, result) in got.results {
             match result {
                 Ok(value) => {
+                    let path =
+                        key.values.iter().find(|(k, _)| k == "path").and_then(|(_, v)| crate::touched::plain_path(v));
+                    if let Some(path) = path {
+                        self.fact_paths.insert(rinfra_facts::cache::cache_key(&key), path);
+                    }
                     known.insert(&key, value.clone());
                     self.gathered.insert(&key, value);
                     if runner == GatherOptions::default().runner && !self.requested.contains(&key) {
@@ -251,7 +259,7 @@ impl HostState {
 
     fn gather(&mut self, keys: &[FactKey], runner: &str, passwords: &Passwords) -> Result<(), String> {
         let conn = self.conn.clone();
-        let options = GatherOptions { runner: runner.to_string(), timeout: None, passwords: passwords.clone() };
+        let options = GatherOptions { runner: runner.to_string(), passwords: passwords.clone(), ..Default::default() };
         let got =
             self.rt.block_on(gather(conn.as_ref(), keys, self.known(runner), &options)).map_err(|e| e.to_string())?;
         self.absorb(got, runner)
@@ -429,8 +437,9 @@ impl HostState {
 
     /// One run of a plan's commands: its result and how many commands succeeded.
     fn attempt(&mut self, plan: &Plan, n: usize, next: Option<usize>, globals: &Args) -> (Result<(), String>, usize) {
-        // Whatever happens next, the host may have changed: its facts must be asked again.
-        self.current.clear();
+        // Whatever happens next, the host may have changed: what the call may have changed must
+        // be asked again.
+        self.forget_touched(n);
         self.output = (Vec::new(), Vec::new());
         // `_continue_on_error`: run the remaining commands too; the operation still fails.
         let carry_on = globals.flag("_continue_on_error");
@@ -471,16 +480,35 @@ impl HostState {
         (first_error.map_or(Ok(()), Err), executed)
     }
 
-    /// The facts calls `own` and `next` asked for when planned, those gathered without privileges
-    /// (the script that carries them runs as the connecting user).
+    /// Forget the facts call `n` may change (see [`crate::touched`]): those about its paths and
+    /// the paths above and below them, and every fact without a path; all of them when its
+    /// paths are not known.
+    fn forget_touched(&mut self, n: usize) {
+        let Some(touched) = self.calls.get(n).and_then(crate::touched::touched_paths) else {
+            self.current.clear();
+            return;
+        };
+        let paths = &self.fact_paths;
+        for facts in self.current.values_mut() {
+            facts.facts.retain(|key, _| {
+                paths.get(key).is_some_and(|path| !touched.iter().any(|t| crate::touched::related(path, t)))
+            });
+        }
+    }
+
+    /// The facts calls `own` and `next` asked for when planned and that are not known now, those
+    /// gathered without privileges (the script that carries them runs as the connecting user).
     fn follow_facts(&self, own: Option<usize>, next: Option<usize>) -> Option<Vec<FactKey>> {
         let plain = GatherOptions::default().runner;
+        let known = self.known(&plain);
         let mut keys: Vec<FactKey> = Vec::new();
         for i in [own, next].into_iter().flatten() {
             if let Some((runner, asked)) = self.needs.get(&i)
                 && *runner == plain
             {
-                keys.extend(asked.iter().filter(|k| !keys.contains(k)).cloned().collect::<Vec<_>>());
+                // Facts the call cannot have changed are still known (see `forget_touched`).
+                let fresh = asked.iter().filter(|k| !keys.contains(k) && known.fact(k).is_err());
+                keys.extend(fresh.cloned().collect::<Vec<_>>());
             }
         }
         (!keys.is_empty()).then_some(keys)

@@ -60,6 +60,7 @@ mod report;
 pub mod run;
 pub mod run_cache;
 mod schedule;
+mod touched;
 pub mod wrap;
 
 pub use connector::local::LocalConnector;

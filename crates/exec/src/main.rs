@@ -406,7 +406,11 @@ fn deploy(args: &[String]) -> ExitCode {
     let started = std::time::Instant::now();
     let (targets, unreachable) = connect_all(&rt, inventory, sudo_password.as_ref());
     if options.verbose >= 3 {
-        eprintln!("rinfra: connect: {:.3} s (peak RSS so far {})", started.elapsed().as_secs_f64(), rinfra_exec::run::peak_rss());
+        eprintln!(
+            "rinfra: connect: {:.3} s (peak RSS so far {})",
+            started.elapsed().as_secs_f64(),
+            rinfra_exec::run::peak_rss()
+        );
     }
     if targets.is_empty() {
         if options.json {

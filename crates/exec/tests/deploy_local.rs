@@ -717,3 +717,67 @@ except ImportError as e:
     assert!(stderr.contains("warned by @local"), "{stderr}");
     assert!(stdout.contains("IMPORT ERROR: cannot import name 'no_such_name' from 'pyinfra'"), "{stdout}");
 }
+
+/// After an operation ran, only the facts it may have changed are asked again: an unrelated
+/// path's facts keep the values gathered before (no new `stat`), while the facts of a path below
+/// or above one it changed are asked again and the plan sees the change.
+#[test]
+fn after_an_operation_only_the_facts_of_its_paths_are_asked_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("target");
+    for n in ["a", "b", "c", "d"] {
+        std::fs::create_dir_all(root.join(n)).expect("dir");
+        std::fs::set_permissions(root.join(n), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    // A `stat` that logs each call, then runs the real one.
+    let shims = dir.path().join("shims");
+    std::fs::create_dir_all(&shims).expect("shims");
+    let log = dir.path().join("stat.log");
+    std::fs::write(
+        shims.join("stat"),
+        format!("#!/bin/sh\necho x >> '{}'\nexec /usr/bin/stat \"$@\"\n", log.display()),
+    )
+    .expect("shim");
+    std::fs::set_permissions(shims.join("stat"), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let path = format!("{}:{}", shims.display(), std::env::var("PATH").unwrap_or_default());
+    let run_with = |deploy: String| {
+        std::fs::write(dir.path().join("deploy.py"), deploy).expect("deploy.py");
+        let _ = std::fs::remove_file(&log);
+        let out = Command::new(BIN)
+            .current_dir(dir.path())
+            .env("PATH", &path)
+            .args(["@local", "deploy.py", "--json"])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+        let stats = std::fs::read_to_string(&log).map_or(0, |s| s.lines().count());
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--json document");
+        (doc, stats)
+    };
+    // Four existing directories side by side, each given a mode: their facts come in one batch
+    // before the first runs, and none is asked again (one `stat` in all).
+    let side_by_side: String = ["a", "b", "c", "d"]
+        .iter()
+        .map(|n| format!("files.directory(path='{}/{n}', mode='700')\n", root.display()))
+        .collect();
+    let (doc, stats) = run_with(format!("from pyinfra.operations import files\n{side_by_side}"));
+    assert_eq!(stats, 1, "one stat for the four unrelated directories: {doc}");
+    for n in ["a", "b", "c", "d"] {
+        assert_eq!(std::fs::metadata(root.join(n)).expect("dir").mode() & 0o777, 0o700);
+    }
+    // A directory made, then a mode on the same one, then a file inside it: each is asked again
+    // after the one before changed its path, and is planned from what is there now.
+    let nested = format!(
+        "from pyinfra.operations import files\n\
+         files.directory(name='make', path='{r}/e')\n\
+         files.directory(name='mode', path='{r}/e', mode='700')\n\
+         files.file(name='inside', path='{r}/e/f')\n",
+        r = root.display()
+    );
+    let (doc, stats) = run_with(nested);
+    assert!(stats >= 1, "the made directory is asked again: {stats}");
+    let commands = doc["operations"][1]["hosts"]["@local"]["commands"].to_string();
+    assert!(commands.contains("chmod 700") && !commands.contains("mkdir"), "planned from the made directory: {doc}");
+    assert_eq!(std::fs::metadata(root.join("e")).expect("e").mode() & 0o777, 0o700);
+    assert!(root.join("e/f").is_file());
+}

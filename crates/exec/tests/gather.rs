@@ -253,7 +253,7 @@ async fn stat_facts_batched_equal_one_by_one() {
     let one_by_one = {
         let mut all = Vec::new();
         for key in &keys {
-            let got = gather(&conn, std::slice::from_ref(key), &NoFacts, &GatherOptions::default()).await.expect("one");
+            let got = gather(&conn, std::slice::from_ref(key), &NoFacts, &own_commands()).await.expect("one");
             all.extend(got.results);
         }
         all
@@ -284,6 +284,11 @@ async fn stat_facts_batched_equal_one_by_one() {
     assert_eq!(fallback.results, one_by_one);
 }
 
+/// Each fact by its own command, as pyinfra runs it (no shared processes): the reference.
+fn own_commands() -> GatherOptions {
+    GatherOptions { share_processes: false, ..Default::default() }
+}
+
 /// Gather `keys` one at a time (each fact's own command) and all at once (batched); the results
 /// must be equal, in one round trip. Also returns how many lines `log` gained during the batch.
 async fn batched_equals_one_by_one(
@@ -293,7 +298,7 @@ async fn batched_equals_one_by_one(
 ) -> (rinfra_exec::gather::Gathered, usize) {
     let mut one_by_one = Vec::new();
     for key in keys {
-        let got = gather(conn, std::slice::from_ref(key), &NoFacts, &GatherOptions::default()).await.expect("one");
+        let got = gather(conn, std::slice::from_ref(key), &NoFacts, &own_commands()).await.expect("one");
         one_by_one.extend(got.results);
     }
     let lines = || std::fs::read_to_string(log).map_or(0, |s| s.lines().count());
