@@ -229,61 +229,6 @@ async fn commands_then_facts_in_one_round_trip() {
     assert!(facts.get(&key).is_some_and(Result::is_err), "facts after a failure are not reported as values");
 }
 
-/// Stat facts of several paths share one `stat` process; every value is the one each fact's own
-/// command gives, whatever is at the path. With a `stat` that refuses several files (not GNU),
-/// the batch falls back to pyinfra's command per path, with the same values.
-#[tokio::test]
-async fn stat_facts_batched_equal_one_by_one() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let d = dir.path();
-    std::fs::write(d.join("file"), "x").expect("file");
-    std::fs::write(d.join("it's a \"file\" é"), "y").expect("odd name");
-    std::fs::create_dir(d.join("dir")).expect("dir");
-    std::os::unix::fs::symlink(d.join("file"), d.join("link")).expect("link");
-    std::os::unix::fs::symlink(d.join("nowhere"), d.join("broken")).expect("broken link");
-    let names = ["file", "it's a \"file\" é", "dir", "link", "broken", "missing"];
-    let mut keys = Vec::new();
-    for name in names {
-        let path = serde_json::json!(d.join(name).to_string_lossy());
-        for fact in ["files.File", "files.Directory", "files.Link"] {
-            keys.push(FactKey::new(fact, vec![("path".into(), path.clone())]));
-        }
-    }
-    let conn = LocalConnector::new();
-    let one_by_one = {
-        let mut all = Vec::new();
-        for key in &keys {
-            let got = gather(&conn, std::slice::from_ref(key), &NoFacts, &own_commands()).await.expect("one");
-            all.extend(got.results);
-        }
-        all
-    };
-    let before = conn.round_trips().commands;
-    let batched = gather(&conn, &keys, &NoFacts, &GatherOptions::default()).await.expect("batch");
-    assert_eq!(conn.round_trips().commands - before, 1);
-    assert_eq!(batched.results, one_by_one);
-    assert!(batched.results.iter().all(|(_, r)| r.is_ok()), "{:?}", batched.results);
-    // The regular file is a file, the broken link a link, the missing path nothing.
-    let value = |name: &str, fact: &str| {
-        let path = serde_json::json!(d.join(name).to_string_lossy());
-        batched.get(&FactKey::new(fact, vec![("path".into(), path)])).cloned().expect("asked").expect("value")
-    };
-    assert!(value("file", "files.File").is_object());
-    assert!(value("broken", "files.Link").is_object());
-    assert!(value("missing", "files.File").is_null());
-
-    // A `stat` that takes one file at a time: the batch runs pyinfra's command per path.
-    let shim = tempfile::tempdir().expect("shim dir");
-    let stat = shim.path().join("stat");
-    std::fs::write(&stat, "#!/bin/sh\n[ $# -gt 3 ] && exit 1\nexec /usr/bin/stat \"$@\"\n").expect("shim");
-    std::fs::set_permissions(&stat, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
-    let path = format!("{}:{}", shim.path().display(), std::env::var("PATH").unwrap_or_default());
-    // SAFETY: nextest runs each test in its own process; nothing else reads the environment now.
-    unsafe { std::env::set_var("PATH", path) };
-    let fallback = gather(&conn, &keys, &NoFacts, &GatherOptions::default()).await.expect("fallback");
-    assert_eq!(fallback.results, one_by_one);
-}
-
 /// Each fact by its own command, as pyinfra runs it (no shared processes): the reference.
 fn own_commands() -> GatherOptions {
     GatherOptions { share_processes: false, ..Default::default() }
@@ -338,6 +283,45 @@ impl Shims {
     fn log(&self) -> std::path::PathBuf {
         self.0.path().join("calls.log")
     }
+}
+
+/// Stat facts of several paths share one `stat` process; every value is the one each fact's own
+/// command gives, whatever is at the path. With a `stat` that refuses several files (not GNU),
+/// the batch falls back to pyinfra's command per path, with the same values.
+#[tokio::test]
+async fn stat_facts_batched_equal_one_by_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(d.join("file"), "x").expect("file");
+    std::fs::write(d.join("it's a \"file\" é"), "y").expect("odd name");
+    std::fs::create_dir(d.join("dir")).expect("dir");
+    std::os::unix::fs::symlink(d.join("file"), d.join("link")).expect("link");
+    std::os::unix::fs::symlink(d.join("nowhere"), d.join("broken")).expect("broken link");
+    let names = ["file", "it's a \"file\" é", "dir", "link", "broken", "missing"];
+    let mut keys = Vec::new();
+    for name in names {
+        let path = serde_json::json!(d.join(name).to_string_lossy());
+        for fact in ["files.File", "files.Directory", "files.Link"] {
+            keys.push(FactKey::new(fact, vec![("path".into(), path.clone())]));
+        }
+    }
+    let conn = LocalConnector::new();
+    let counted = Shims::new(&[("stat", "exec REAL \"$@\"")]);
+    let (batched, calls) = batched_equals_one_by_one(&conn, &keys, &counted.log()).await;
+    assert_eq!(calls, 1, "one stat for every existing path");
+    assert!(batched.results.iter().all(|(_, r)| r.is_ok()), "{:?}", batched.results);
+    // The regular file is a file, the broken link a link, the missing path nothing.
+    let value = |name: &str, fact: &str| {
+        let path = serde_json::json!(d.join(name).to_string_lossy());
+        batched.get(&FactKey::new(fact, vec![("path".into(), path)])).cloned().expect("asked").expect("value")
+    };
+    assert!(value("file", "files.File").is_object());
+    assert!(value("broken", "files.Link").is_object());
+    assert!(value("missing", "files.File").is_null());
+
+    // A `stat` that takes one file at a time: the batch runs pyinfra's command per path.
+    let one_at_a_time = Shims::new(&[("stat", "[ $# -gt 3 ] && exit 1\nexec REAL \"$@\"")]);
+    batched_equals_one_by_one(&conn, &keys, &one_at_a_time.log()).await;
 }
 
 /// Hash facts of several paths share one `sha1sum` (etc.); each value is the one its own command
