@@ -19,6 +19,19 @@ pub fn truthy(v: &Value) -> bool {
     }
 }
 
+/// Python's name of a value's type (`type(x).__name__`), as its `TypeError` messages show it.
+pub fn py_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    }
+}
+
 /// Python's `str(x)` of a value (`None`, `True`, `['a', 'b']`, `{'k': 1}`).
 pub fn py_str(v: &Value) -> String {
     match v {

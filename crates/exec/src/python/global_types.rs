@@ -123,16 +123,12 @@ fn describe(ty: &str, value: &Value) -> String {
     }
 }
 
-/// The Python type a JSON value came from.
+/// The Python type a JSON value came from, as pyinfra's argument errors name it (`None`, not
+/// `NoneType`).
 fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "None",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "str",
-        Value::Array(_) => "list",
-        Value::Object(_) => "dict",
+    match rinfra_facts::value::py_type_name(value) {
+        "NoneType" => "None",
+        name => name,
     }
 }
 

@@ -614,20 +614,8 @@ fn logged_in(ctx: &Ctx<'_>, server: &str) -> Result<bool, PlanError> {
         Value::String(s) => Ok(s.contains(server)),
         other => Err(PlanError::new(
             ErrorKind::TypeError,
-            format!("argument of type '{}' is not iterable", python_type(&other)),
+            format!("argument of type '{}' is not iterable", crate::value::py_type_name(&other)),
         )),
-    }
-}
-
-fn python_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "NoneType",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "str",
-        Value::Array(_) => "list",
-        Value::Object(_) => "dict",
     }
 }
 

@@ -43,23 +43,11 @@ fn update(ctx: &mut Ctx<'_>, _: &Args) -> Result<(), PlanError> {
     Ok(())
 }
 
-/// Python's name of a JSON value's type, for `TypeError` messages.
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "NoneType",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "str",
-        Value::Array(_) => "list",
-        Value::Object(_) => "dict",
-    }
-}
-
 /// A package name as pyinfra uses it (`len(p)`, `"=" in p`): anything but a string is a `TypeError`.
 fn package_name(v: &Value) -> Result<&str, PlanError> {
-    v.as_str()
-        .ok_or_else(|| PlanError::new(ErrorKind::TypeError, format!("object of type '{}' has no len()", type_name(v))))
+    v.as_str().ok_or_else(|| {
+        PlanError::new(ErrorKind::TypeError, format!("object of type '{}' has no len()", crate::value::py_type_name(v)))
+    })
 }
 
 /// pyinfra's check for an empty package list: `""`, `[]` or a list of empty names.
@@ -93,7 +81,10 @@ fn packages(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
     let mut names = Vec::with_capacity(list.len());
     for p in &list {
         names.push(package_name(p).map_err(|_| {
-            PlanError::new(ErrorKind::TypeError, format!("argument of type '{}' is not iterable", type_name(p)))
+            PlanError::new(
+                ErrorKind::TypeError,
+                format!("argument of type '{}' is not iterable", crate::value::py_type_name(p)),
+            )
         })?);
     }
     let pinned: Vec<&str> =

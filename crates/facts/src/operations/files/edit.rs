@@ -70,13 +70,7 @@ pub fn line(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
 
     if !truthy(&present_lines) && present {
         if !replace.is_empty() {
-            let mut anchored = replace.clone();
-            if !anchored.starts_with('^') {
-                anchored.insert(0, '^');
-            }
-            if !anchored.ends_with('$') {
-                anchored.push('$');
-            }
+            let anchored = whole_line(&replace);
             present_lines = find_in_file(ctx, &path, &anchored, a)?;
         }
         if truthy(&present_lines) {
@@ -245,4 +239,11 @@ fn heredoc(frame: &AwkFrame, q: &str, exists: bool, before: bool, block: &str) -
         "{} ( awk '{{{{print}}}}' {first} {second} > \"$OUT\" <<'PYINFRAHERE'\n{block}\nPYINFRAHERE\n ) {}",
         frame.prep, frame.finish
     )
+}
+
+/// `pattern` made to match a whole line, as files.line anchors its replacement (`^...$`).
+pub(crate) fn whole_line(pattern: &str) -> String {
+    let start = if pattern.starts_with('^') { "" } else { "^" };
+    let end = if pattern.ends_with('$') { "" } else { "$" };
+    format!("{start}{pattern}{end}")
 }

@@ -1002,7 +1002,7 @@ impl Renderer<'_> {
                 match (v.as_i64(), v.as_f64()) {
                     (Some(i), _) if !v.is_f64() => Val::J(i.checked_neg().ok_or("integer overflow")?.into()),
                     (_, Some(f)) => Val::J((-f).into()),
-                    _ => return Err(format!("bad operand type for unary -: '{}'", py_type(&v))),
+                    _ => return Err(format!("bad operand type for unary -: '{}'", crate::value::py_type_name(&v))),
                 }
             }
             Expr::And(a, b) => {
@@ -1086,7 +1086,7 @@ impl Renderer<'_> {
             other => {
                 let v = self.eval(other)?;
                 let v = self.json(v)?;
-                Err(format!("'{}' object is not callable", py_type(&v)))
+                Err(format!("'{}' object is not callable", crate::value::py_type_name(&v)))
             }
         }
     }
@@ -1152,25 +1152,13 @@ impl Renderer<'_> {
     }
 }
 
-fn py_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "NoneType",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "str",
-        Value::Array(_) => "list",
-        Value::Object(_) => "dict",
-    }
-}
-
 /// `for x in v`: list items, string characters or dict keys.
 fn iterate(v: &Value) -> Result<Vec<Value>, String> {
     match v {
         Value::Array(a) => Ok(a.clone()),
         Value::String(s) => Ok(s.chars().map(|c| Value::String(c.to_string())).collect()),
         Value::Object(m) => Ok(m.keys().map(|k| Value::String(k.clone())).collect()),
-        other => Err(format!("'{}' object is not iterable", py_type(other))),
+        other => Err(format!("'{}' object is not iterable", crate::value::py_type_name(other))),
     }
 }
 
@@ -1191,7 +1179,13 @@ fn int_of(v: &Value) -> Option<i64> {
 }
 
 fn binary(op: &str, l: &Value, r: &Value) -> Result<Value, String> {
-    let unsupported = || format!("unsupported operand type(s) for {op}: '{}' and '{}'", py_type(l), py_type(r));
+    let unsupported = || {
+        format!(
+            "unsupported operand type(s) for {op}: '{}' and '{}'",
+            crate::value::py_type_name(l),
+            crate::value::py_type_name(r)
+        )
+    };
     if op == "~" {
         return Ok(Value::String(format!("{}{}", py_str(l), py_str(r))));
     }
@@ -1246,7 +1240,11 @@ fn compare(op: &str, l: &Value, r: &Value) -> Result<bool, String> {
             (Value::String(a), Value::String(b)) => Ok(a.cmp(b)),
             _ => match (num(l), num(r)) {
                 (Some(a), Some(b)) => a.partial_cmp(&b).ok_or_else(|| "cannot compare NaN".to_string()),
-                _ => Err(format!("'{op}' not supported between instances of '{}' and '{}'", py_type(l), py_type(r))),
+                _ => Err(format!(
+                    "'{op}' not supported between instances of '{}' and '{}'",
+                    crate::value::py_type_name(l),
+                    crate::value::py_type_name(r)
+                )),
             },
         }
     };
@@ -1255,7 +1253,7 @@ fn compare(op: &str, l: &Value, r: &Value) -> Result<bool, String> {
             Value::String(s) => Ok(s.contains(&py_str(l))),
             Value::Array(a) => Ok(a.iter().any(|x| equal(x, l))),
             Value::Object(m) => Ok(m.contains_key(&py_str(l))),
-            other => Err(format!("argument of type '{}' is not iterable", py_type(other))),
+            other => Err(format!("argument of type '{}' is not iterable", crate::value::py_type_name(other))),
         }
     };
     Ok(match op {
@@ -1293,7 +1291,7 @@ fn method_call(obj: &Value, method: &str, args: &[Value]) -> Result<Value, Strin
             let items = args.first().map(iterate).transpose()?.unwrap_or_default();
             items.iter().map(py_str).collect::<Vec<_>>().join(x).into()
         }
-        (v, m) => return Err(format!("'{}' object has no attribute '{m}'", py_type(v))),
+        (v, m) => return Err(format!("'{}' object has no attribute '{m}'", crate::value::py_type_name(v))),
     })
 }
 
@@ -1391,8 +1389,8 @@ fn apply_filter(name: &str, v: &Value, arg: &dyn Fn(usize, &str) -> Option<Value
                     _ => {
                         failed = Some(format!(
                             "'<' not supported between instances of '{}' and '{}'",
-                            py_type(a),
-                            py_type(b)
+                            crate::value::py_type_name(a),
+                            crate::value::py_type_name(b)
                         ));
                         std::cmp::Ordering::Equal
                     }
@@ -1484,7 +1482,7 @@ fn apply_filter(name: &str, v: &Value, arg: &dyn Fn(usize, &str) -> Option<Value
                 Value::Array(items.into_iter().map(|(k, v)| serde_json::json!([k, v])).collect())
             }
             Value::Null => Value::Array(vec![]),
-            other => return Err(format!("{name} filter needs a mapping, got '{}'", py_type(other))),
+            other => return Err(format!("{name} filter needs a mapping, got '{}'", crate::value::py_type_name(other))),
         },
         other => return Err(format!("No filter named '{other}'.")),
     })

@@ -227,13 +227,7 @@ fn line(a: &Args, current: Option<&str>) -> Result<Option<String>, NoPreview> {
     let unchanged = Ok(current.map(str::to_string));
     if !found(&present_lines) && present {
         if !replace.is_empty() {
-            let mut anchored = replace.clone();
-            if !anchored.starts_with('^') {
-                anchored.insert(0, '^');
-            }
-            if !anchored.ends_with('$') {
-                anchored.push('$');
-            }
+            let anchored = super::edit::whole_line(&replace);
             if found(&grep(current, &anchored, d)?) {
                 return unchanged;
             }

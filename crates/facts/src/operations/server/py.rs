@@ -56,20 +56,8 @@ pub fn iter_items(v: &Value) -> Result<Vec<Value>, PlanError> {
         Value::Object(map) => Ok(map.keys().map(|k| Value::String(k.clone())).collect()),
         other => Err(PlanError::new(
             ErrorKind::TypeError,
-            format!("argument after * must be an iterable, not {}", type_name(other)),
+            format!("argument after * must be an iterable, not {}", crate::value::py_type_name(other)),
         )),
-    }
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "NoneType",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "str",
-        Value::Array(_) => "list",
-        Value::Object(_) => "dict",
     }
 }
 
