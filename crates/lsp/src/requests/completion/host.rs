@@ -91,14 +91,9 @@ fn key_item(key: &DataKey, index: usize) -> CompletionItem {
 #[cfg(test)]
 mod tests {
     use super::super::items;
-    use crate::requests::at_cursor;
+    use super::super::tests::labels;
     use crate::session::OpenDocument;
     use tower_lsp_server::ls_types::{CompletionItem, Position};
-
-    fn labels(src: &str) -> Vec<String> {
-        let (doc, at) = at_cursor(src);
-        items(&doc, at).into_iter().map(|i| i.label).collect()
-    }
 
     #[test]
     fn host_members() {

@@ -257,11 +257,12 @@ pub(super) fn markdown(value: String) -> Documentation {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::requests::at_cursor;
 
-    fn labels(src: &str) -> Vec<String> {
+    /// The labels completion offers at `$0` in `src`.
+    pub(crate) fn labels(src: &str) -> Vec<String> {
         let (doc, at) = at_cursor(src);
         items(&doc, at).into_iter().map(|i| i.label).collect()
     }
