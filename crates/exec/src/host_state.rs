@@ -16,21 +16,22 @@ use rinfra_facts::fact_source::{FactKey, FactSource, PlanEnv, Unknown};
 use rinfra_facts::globals::GLOBAL_ARGS;
 use rinfra_facts::operations::files::jinja::TemplateError;
 use rinfra_facts::plan::{Command, Plan, UploadSource};
-use rinfra_facts::plan_operation;
+use rinfra_facts::plan_operation_with;
 use rinfra_facts::quote::quote;
 use rinfra_facts::schema::catalogue;
 use rinfra_facts::value::{Map, Value};
 use tokio::runtime::Handle;
 
 use crate::call_env::CallEnv;
+use crate::call_globals::call_globals;
 use crate::connector::askpass::Passwords;
 use crate::connector::{Connector, Payload, RemoteCommand};
 use crate::file_diff::{FileDiff, edit_diff};
 use crate::gather::{GatherOptions, Gathered, Job, JobOutput, JobStatus, fact_default, gather, gather_after};
 use crate::localfs::{LocalFs, sha1_hex};
 use crate::python::{Bridge, OpCall};
-use crate::run::{Outcome, RunOptions, Target, check_call, fact_key, fact_runner, split_globals, unsupported_global};
-use crate::wrap::{passwords, success_codes, sudo_copy_commands, wrap_command};
+use crate::run::{Outcome, RunOptions, Target, check_call, fact_key, fact_runner, unsupported_global};
+use crate::wrap::{success_codes, sudo_copy_commands, wrap_command};
 
 /// Asks the Python thread whether to run an operation again (its `_retry_until` callable, given
 /// pyinfra's output dictionary); the host is lent back so the callable's facts can be gathered.
@@ -38,9 +39,18 @@ pub(crate) type RetryJudge<'a> = dyn FnMut(&mut HostState, Value) -> Result<bool
 
 /// A call's sudo / su passwords (`_sudo_password`, `_su_password`), for its commands and facts.
 fn call_passwords(call: &OpCall) -> Result<Passwords, String> {
-    let (_, global) = split_globals(&call.name, &call.keywords);
-    let globals = Args::bind(GLOBAL_ARGS, &[], &global).map_err(|e| format!("{}: {e}", call.name))?;
-    passwords(&globals).map_err(|e| format!("{}: {e}", call.name))
+    call_globals(call)?.passwords.clone()
+}
+
+/// Plan `call` (its global arguments bound once per call, see [`crate::call_globals`]).
+fn plan_call(
+    call: &OpCall,
+    facts: &dyn FactSource,
+    local: &LocalFs,
+    env: &CallEnv<'_>,
+) -> Result<Plan, rinfra_facts::plan::PlanError> {
+    let globals = call_globals(call).ok().map(|g| &g.args);
+    plan_operation_with(&call.name, &call.positional, &call.keywords, globals, facts, local, env)
 }
 
 /// A fact source that answers known facts and, for unknown ones, notes them and answers the fact's
@@ -316,13 +326,15 @@ impl HostState {
             }
         }
         for (runner, passwords) in runners {
-            let same = |c: &OpCall| fact_runner(c) == runner && call_passwords(c).is_ok_and(|p| p == passwords);
+            let same = |c: &OpCall| {
+                call_globals(c).is_ok_and(|g| g.runner == runner && g.passwords.as_ref().is_ok_and(|p| *p == passwords))
+            };
             for _ in 0..4 {
                 let mut missing: Vec<FactKey> = Vec::new();
                 for (n, call) in self.calls.iter().enumerate().filter(|(_, c)| same(c)) {
                     let probe = Probe::new(self.known(&runner));
                     let env = CallEnv::new(&self.env, call);
-                    let _ = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &env);
+                    let _ = plan_call(call, &probe, &self.local, &env);
                     for key in probe.missing.into_inner() {
                         if !missing.contains(&key) {
                             missing.push(key);
@@ -350,7 +362,7 @@ impl HostState {
         for _ in 0..16 {
             let probe = Probe::new(self.known(&runner));
             let env = CallEnv::new(&self.env, call);
-            let planned = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &env);
+            let planned = plan_call(call, &probe, &self.local, &env);
             let missing = probe.missing.into_inner();
             if missing.is_empty() {
                 return planned.map_err(|e| e.to_string());
@@ -374,15 +386,14 @@ impl HostState {
         next: Option<usize>,
         judge: &mut RetryJudge<'_>,
     ) -> Result<(), String> {
-        let (_, global) = split_globals(&call.name, &call.keywords);
-        let globals = Args::bind(GLOBAL_ARGS, &[], &global).map_err(|e| e.to_string())?;
+        let globals = &call_globals(call)?.args;
         let retries = globals.get("_retries").as_u64().unwrap_or(0);
         let delay = globals.get("_retry_delay").as_f64().filter(|d| d.is_finite() && *d >= 0.0).unwrap_or(5.0);
         // Only a marker reaches Rust; the callable stays on the Python side.
         let until = globals.get("_retry_until") == &Value::Bool(true);
         let mut attempt = 0;
         loop {
-            let (result, executed) = self.attempt(plan, n, next, &globals);
+            let (result, executed) = self.attempt(plan, n, next, globals);
             if attempt >= retries {
                 return result.map_err(|e| {
                     if attempt > 0 { format!("{e}\n(failed after {attempt}/{retries} retries)") } else { e }
@@ -521,7 +532,7 @@ impl HostState {
         for call in self.calls.iter().filter(|c| c.planned.is_none() && fact_runner(c) == plain) {
             let probe = Probe::new(&self.gathered);
             let env = CallEnv::new(&self.env, call);
-            let _ = plan_operation(&call.name, &call.positional, &call.keywords, &probe, &self.local, &env);
+            let _ = plan_call(call, &probe, &self.local, &env);
             let missing = probe.missing.into_inner();
             // Facts asked after one never gathered depend on its default value: a guess, not a need
             // (files.put asks for an MD5 only when there is no SHA-1).
@@ -685,6 +696,7 @@ impl Bridge for HostState {
             source: String::new(),
             planned: None,
             rendered,
+            globals_memo: Default::default(),
         };
         check_call(&call)?;
         Ok(self.plan(&call)?.commands)

@@ -48,6 +48,7 @@
 
 mod batch;
 mod call_env;
+pub mod call_globals;
 pub mod connector;
 mod file_diff;
 pub mod gather;

@@ -404,11 +404,13 @@ fn deploy(args: &[String]) -> ExitCode {
         Err(e) => return Stop::Failed(format!("rinfra-exec: cannot start the async runtime: {e}")).exit(&options),
     };
     let started = std::time::Instant::now();
+    let cpu_at_start = rinfra_exec::run::cpu_secs();
     let (targets, unreachable) = connect_all(&rt, inventory, sudo_password.as_ref());
     if options.verbose >= 3 {
         eprintln!(
-            "rinfra: connect: {:.3} s (peak RSS so far {})",
+            "rinfra: connect: {:.3} s, controller CPU {:.3} s (peak RSS so far {})",
             started.elapsed().as_secs_f64(),
+            rinfra_exec::run::cpu_secs() - cpu_at_start,
             rinfra_exec::run::peak_rss()
         );
     }
@@ -509,6 +511,7 @@ fn parse_action(rest: &[String]) -> Result<Action, String> {
                 source: String::new(),
                 planned: None,
                 rendered: None,
+                globals_memo: Default::default(),
             })))
         }
         path if path.ends_with(".py") => {
@@ -533,6 +536,7 @@ fn parse_action(rest: &[String]) -> Result<Action, String> {
                 source: String::new(),
                 planned: None,
                 rendered: None,
+                globals_memo: Default::default(),
             })))
         }
         other => Err(format!("'{other}' is neither a deploy script (.py), an operation, `fact` nor `exec`")),

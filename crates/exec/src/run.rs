@@ -132,9 +132,8 @@ pub(crate) fn unsupported_global(globals: &Args) -> Result<(), String> {
 
 /// The command that runs a call's fact batch (see [`crate::wrap::fact_runner`]).
 pub(crate) fn fact_runner(call: &OpCall) -> String {
-    let (_, global) = split_globals(&call.name, &call.keywords);
-    match Args::bind(GLOBAL_ARGS, &[], &global) {
-        Ok(g) => crate::wrap::fact_runner(&g),
+    match crate::call_globals::call_globals(call) {
+        Ok(g) => g.runner.clone(),
         Err(_) => crate::gather::GatherOptions::default().runner,
     }
 }
@@ -221,21 +220,40 @@ pub fn run(
 pub(crate) struct Phases {
     on: bool,
     last: std::time::Instant,
+    cpu: f64,
 }
 
 impl Phases {
     /// A clock started now; silent below `-vvv`.
     pub(crate) fn new(options: &RunOptions) -> Phases {
-        Phases { on: options.verbose >= 3, last: std::time::Instant::now() }
+        Phases { on: options.verbose >= 3, last: std::time::Instant::now(), cpu: cpu_secs() }
     }
 
     /// Report the phase that just ended.
     pub(crate) fn done(&mut self, what: &str) {
         if self.on {
-            eprintln!("rinfra: {what}: {:.3} s (peak RSS so far {})", self.last.elapsed().as_secs_f64(), peak_rss());
+            let cpu = cpu_secs();
+            eprintln!(
+                "rinfra: {what}: {:.3} s, controller CPU {:.3} s (peak RSS so far {})",
+                self.last.elapsed().as_secs_f64(),
+                cpu - self.cpu,
+                peak_rss()
+            );
+            self.cpu = cpu;
         }
         self.last = std::time::Instant::now();
     }
+}
+
+/// CPU time (user + system) this process has used so far, in seconds, for `-vvv`.
+pub fn cpu_secs() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return 0.0;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
 }
 
 /// The process's peak resident set so far (`VmHWM`), for `-vvv`.
@@ -394,6 +412,7 @@ mod tests {
             source: String::new(),
             planned: None,
             rendered: None,
+            globals_memo: Default::default(),
         }
     }
 

@@ -1,5 +1,6 @@
 //! Binding call arguments to a schema signature, and typed access for planners.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use thiserror::Error;
@@ -33,7 +34,8 @@ pub enum BindError {
 /// Arguments bound to names, with defaults filled in: what a planner reads.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Args {
-    values: BTreeMap<String, Value>,
+    // Schema names are `'static`: binding allocates no key.
+    values: BTreeMap<Cow<'static, str>, Value>,
     /// Positional values beyond the named parameters (`*args`).
     pub rest: Vec<Value>,
     /// Keywords that no named parameter took (`**kwargs`).
@@ -44,37 +46,39 @@ impl Args {
     /// Bind positional and keyword arguments to `params` as Python would, filling defaults.
     pub fn bind(params: &[Arg], positional: &[Value], keywords: &Map<String, Value>) -> Result<Args, BindError> {
         let mut out = Args::default();
-        let named: Vec<&Arg> = params.iter().filter(|p| p.kind == ArgKind::Normal).collect();
+        let named = || params.iter().filter(|p| p.kind == ArgKind::Normal);
         let var_args = params.iter().any(|p| p.kind == ArgKind::VarArgs);
         let var_kwargs = params.iter().any(|p| p.kind == ArgKind::VarKwargs);
-        if positional.len() > named.len() && !var_args {
-            return Err(BindError::TooManyPositional { max: named.len(), given: positional.len() });
+        let max = named().count();
+        if positional.len() > max && !var_args {
+            return Err(BindError::TooManyPositional { max, given: positional.len() });
         }
-        for (i, v) in positional.iter().enumerate() {
-            match named.get(i) {
+        let mut slots = named();
+        for v in positional {
+            match slots.next() {
                 Some(p) => {
-                    out.values.insert(p.name.to_string(), v.clone());
+                    out.values.insert(Cow::Borrowed(p.name), v.clone());
                 }
                 None => out.rest.push(v.clone()),
             }
         }
         for (k, v) in keywords {
-            if named.iter().any(|p| p.name == k) {
-                if out.values.contains_key(k) {
+            if let Some(p) = named().find(|p| p.name == k) {
+                if out.values.contains_key(k.as_str()) {
                     return Err(BindError::Duplicate(k.clone()));
                 }
-                out.values.insert(k.clone(), v.clone());
+                out.values.insert(Cow::Borrowed(p.name), v.clone());
             } else if var_kwargs {
                 out.extra.insert(k.clone(), v.clone());
             } else {
                 return Err(BindError::UnknownKeyword(k.clone()));
             }
         }
-        for p in named {
+        for p in named() {
             if !out.values.contains_key(p.name) {
                 match p.default.value() {
                     Some(v) => {
-                        out.values.insert(p.name.to_string(), v);
+                        out.values.insert(Cow::Borrowed(p.name), v);
                     }
                     None => return Err(BindError::Missing(p.name.to_string())),
                 }
@@ -85,12 +89,12 @@ impl Args {
 
     /// Build arguments directly from pairs (for nested operation calls and fact requests).
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, Value)>) -> Args {
-        Args { values: pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(), ..Args::default() }
+        Args { values: pairs.into_iter().map(|(k, v)| (Cow::Owned(k.to_string()), v)).collect(), ..Args::default() }
     }
 
     /// Set (or replace) one argument.
     pub fn set(&mut self, name: &str, v: impl Into<Value>) {
-        self.values.insert(name.to_string(), v.into());
+        self.values.insert(Cow::Owned(name.to_string()), v.into());
     }
 
     /// The raw value of an argument (`Null` when absent).
@@ -106,7 +110,7 @@ impl Args {
 
     /// Iterate over bound names and values, sorted by name.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.values.iter().map(|(k, v)| (k.as_str(), v))
+        self.values.iter().map(|(k, v)| (k.as_ref(), v))
     }
 
     /// Python truthiness of an argument.

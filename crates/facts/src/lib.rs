@@ -34,16 +34,36 @@ pub fn plan_operation(
     local: &dyn LocalFiles,
     env: &dyn PlanEnv,
 ) -> Result<Plan, PlanError> {
+    plan_operation_with(full_name, positional, keywords, None, facts, local, env)
+}
+
+/// [`plan_operation`] with the call's global arguments already bound (an executor plans the same
+/// call many times: it binds them once).
+pub fn plan_operation_with(
+    full_name: &str,
+    positional: &[Value],
+    keywords: &Map<String, Value>,
+    globals: Option<&Args>,
+    facts: &dyn FactSource,
+    local: &dyn LocalFiles,
+    env: &dyn PlanEnv,
+) -> Result<Plan, PlanError> {
     let (_, op) =
         catalogue().operation(full_name).ok_or_else(|| PlanError::op(format!("unknown operation {full_name}")))?;
     let planner = op.planner.ok_or_else(|| PlanError::NotImplemented(full_name.to_string()))?;
-    let (own, global): (Map<String, Value>, Map<String, Value>) = keywords
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .partition(|(k, _)| !globals::is_global(k) || op.args.iter().any(|a| a.name == k));
+    let own_arg = |k: &str| !globals::is_global(k) || op.args.iter().any(|a| a.name == k);
+    let own: Map<String, Value> =
+        keywords.iter().filter(|(k, _)| own_arg(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
     let args = Args::bind(op.args, positional, &own)?;
-    let mut ctx = Ctx::new(facts, local, env);
-    ctx.globals = Args::bind(globals::GLOBAL_ARGS, &[], &global)?;
+    let globals = match globals {
+        Some(g) => g.clone(),
+        None => {
+            let global: Map<String, Value> =
+                keywords.iter().filter(|(k, _)| !own_arg(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+            Args::bind(globals::GLOBAL_ARGS, &[], &global)?
+        }
+    };
+    let mut ctx = Ctx::with_globals(facts, local, env, globals);
     planner(&mut ctx, &args)?;
     Ok(ctx.finish())
 }

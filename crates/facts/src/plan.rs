@@ -287,6 +287,16 @@ impl<'a> Ctx<'a> {
     /// A context with default global arguments.
     pub fn new(facts: &'a dyn FactSource, local: &'a dyn LocalFiles, env: &'a dyn PlanEnv) -> Self {
         let globals = Args::bind(crate::globals::GLOBAL_ARGS, &[], &Map::new()).expect("globals all have defaults");
+        Ctx::with_globals(facts, local, env, globals)
+    }
+
+    /// A context with these global arguments (bound with their defaults).
+    pub fn with_globals(
+        facts: &'a dyn FactSource,
+        local: &'a dyn LocalFiles,
+        env: &'a dyn PlanEnv,
+        globals: Args,
+    ) -> Self {
         Ctx { facts, local, env, globals, commands: vec![], noop: None, changes: vec![] }
     }
 

@@ -55,9 +55,23 @@ impl Dflt {
             Dflt::Int(i) => Value::from(i),
             Dflt::Float(f) => Value::from(f),
             Dflt::Str(s) => Value::from(s),
-            Dflt::Json(j) => serde_json::from_str(j).expect("schema default is valid JSON"),
+            Dflt::Json(j) => json_default(j),
         })
     }
+}
+
+/// A list or dict default, parsed once per schema text (globals are bound for every planned call).
+fn json_default(text: &'static str) -> Value {
+    use std::collections::HashMap;
+    use std::sync::{OnceLock, RwLock};
+    static PARSED: OnceLock<RwLock<HashMap<&'static str, Value>>> = OnceLock::new();
+    let parsed = PARSED.get_or_init(Default::default);
+    if let Some(v) = parsed.read().unwrap_or_else(|e| e.into_inner()).get(text) {
+        return v.clone();
+    }
+    let v: Value = serde_json::from_str(text).expect("schema default is valid JSON");
+    parsed.write().unwrap_or_else(|e| e.into_inner()).insert(text, v.clone());
+    v
 }
 
 /// How a parameter binds: a normal named parameter, `*args` or `**kwargs`.

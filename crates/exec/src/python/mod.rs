@@ -51,6 +51,8 @@ pub struct OpCall {
     /// A template operation's output, rendered with the real jinja2 when deploy.py called it
     /// (`None`: jinja2 is not importable, or not a template operation; the planner renders then).
     pub rendered: Option<Box<Result<String, TemplateError>>>,
+    /// Its global arguments once resolved (see [`crate::call_globals`]).
+    pub globals_memo: crate::call_globals::GlobalsMemo,
 }
 
 /// What the Python side asks of the executor while a deploy script runs for one host.
@@ -154,6 +156,7 @@ fn record(py: Python<'_>, name: &str, args: &str, kwargs: &str, place: &str) -> 
             None => None,
         },
         rendered: place.rendered.map(|r| Box::new(r.into())),
+        globals_memo: Default::default(),
     };
     with_bridge(py, move |b| b.record(call))?.map_err(PyTypeError::new_err)
 }

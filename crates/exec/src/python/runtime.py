@@ -260,13 +260,27 @@ class OperationMeta:
         return f"OperationMeta({self._name!r})"
 
 
+_CALL_SOURCES = {}
+
+
 def _call_source(frame):
-    """The source text of the call expression a frame is executing (Python 3.11+ positions), or ''."""
+    """The source text of the call expression a frame is executing (Python 3.11+ positions), or ''.
+    Kept per code object and instruction: deploy.py runs once per host, its calls are the same."""
+    key = (frame.f_code, frame.f_lasti)
+    text = _CALL_SOURCES.get(key)
+    if text is None:
+        text = _CALL_SOURCES[key] = _find_call_source(frame)
+    return text
+
+
+def _find_call_source(frame):
     try:
         import linecache
 
-        positions = list(frame.f_code.co_positions())
-        first, last, start, end = positions[frame.f_lasti // 2]
+        import itertools
+
+        positions = frame.f_code.co_positions()
+        first, last, start, end = next(itertools.islice(positions, frame.f_lasti // 2, None))
         lines = linecache.getlines(frame.f_code.co_filename)[first - 1 : last]
         if not lines or start is None or end is None:
             return ""

@@ -49,14 +49,14 @@ enum Marker {
 /// One usable line of a known_hosts file.
 struct Entry {
     marker: Marker,
-    patterns: String,
     key: PublicKey,
     file: PathBuf,
     line: usize,
 }
 
-/// Parse the lines of `text`; bad lines are skipped.
-fn parse(text: &str, file: &Path) -> Vec<Entry> {
+/// Parse the lines of `text` that name `host` (a shared file lists many hosts: only their names
+/// are matched, and only the host's own keys decoded); bad lines are skipped.
+fn parse(text: &str, file: &Path, host: &str) -> Vec<Entry> {
     let mut out = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim_start();
@@ -72,18 +72,21 @@ fn parse(text: &str, file: &Path) -> Vec<Entry> {
             p => (Marker::None, Some(p)),
         };
         let (Some(patterns), Some(_key_type), Some(b64)) = (patterns, fields.next(), fields.next()) else { continue };
+        if !matches_host(patterns, host) {
+            continue;
+        }
         let Ok(key) = russh::keys::parse_public_key_base64(b64) else { continue };
-        out.push(Entry { marker, patterns: patterns.to_string(), key, file: file.to_path_buf(), line: i + 1 });
+        out.push(Entry { marker, key, file: file.to_path_buf(), line: i + 1 });
     }
     out
 }
 
-/// Read every existing file; a missing file holds no entries.
-fn load(files: &[PathBuf]) -> io::Result<Vec<Entry>> {
+/// Read every existing file's entries for `host`; a missing file holds no entries.
+fn load(files: &[PathBuf], host: &str) -> io::Result<Vec<Entry>> {
     let mut all = Vec::new();
     for f in files {
         match std::fs::read(f) {
-            Ok(bytes) => all.extend(parse(&String::from_utf8_lossy(&bytes), f)),
+            Ok(bytes) => all.extend(parse(&String::from_utf8_lossy(&bytes), f, host)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
@@ -102,7 +105,7 @@ fn same_type(a: &PublicKey, b: &PublicKey) -> bool {
 /// Check `key`, presented by `host:port`, against the known_hosts `files` (user file first).
 pub(crate) fn check(files: &[PathBuf], host: &str, port: u16, key: &PublicKey) -> io::Result<Verdict> {
     let name = host_entry(host, port);
-    let entries: Vec<Entry> = load(files)?.into_iter().filter(|e| matches_host(&e.patterns, &name)).collect();
+    let entries: Vec<Entry> = load(files, &name)?;
     if let Some(e) = entries.iter().find(|e| e.marker == Marker::Revoked && e.key.key_data() == key.key_data()) {
         return Ok(Verdict::Revoked { file: e.file.clone(), line: e.line });
     }
@@ -121,8 +124,8 @@ pub(crate) fn check(files: &[PathBuf], host: &str, port: u16, key: &PublicKey) -
 pub(crate) fn known_algorithms(files: &[PathBuf], host: &str, port: u16) -> Vec<Algorithm> {
     let name = host_entry(host, port);
     let mut algs: Vec<Algorithm> = Vec::new();
-    for e in load(files).unwrap_or_default() {
-        if e.marker == Marker::None && matches_host(&e.patterns, &name) && !algs.contains(&e.key.algorithm()) {
+    for e in load(files, &name).unwrap_or_default() {
+        if e.marker == Marker::None && !algs.contains(&e.key.algorithm()) {
             algs.push(e.key.algorithm());
         }
     }
