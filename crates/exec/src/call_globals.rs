@@ -24,9 +24,12 @@ pub(crate) struct CallGlobals {
     pub(crate) passwords: Result<Passwords, String>,
 }
 
+/// A resolution, shared by the calls that give the same globals.
+type Resolved = Arc<Result<CallGlobals, String>>;
+
 /// The memo an [`OpCall`] carries; empty until first asked, and never part of equality.
 #[derive(Debug, Clone, Default)]
-pub struct GlobalsMemo(OnceLock<Arc<Result<CallGlobals, String>>>);
+pub struct GlobalsMemo(OnceLock<Resolved>);
 
 impl PartialEq for GlobalsMemo {
     fn eq(&self, _: &Self) -> bool {
@@ -42,8 +45,8 @@ pub(crate) fn call_globals(call: &OpCall) -> Result<&CallGlobals, String> {
 
 /// One resolution per distinct operation and global arguments, shared by every host's calls:
 /// each host calls the same operations, and a memo per call would hold a copy of all 32 globals.
-fn shared(call: &OpCall) -> Arc<Result<CallGlobals, String>> {
-    static SEEN: OnceLock<Mutex<HashMap<String, Arc<Result<CallGlobals, String>>>>> = OnceLock::new();
+fn shared(call: &OpCall) -> Resolved {
+    static SEEN: OnceLock<Mutex<HashMap<String, Resolved>>> = OnceLock::new();
     let (_, global) = split_globals(&call.name, &call.keywords);
     let key = format!("{}\0{}", call.name, serde_json::to_string(&global).unwrap_or_default());
     let mut seen = SEEN.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
