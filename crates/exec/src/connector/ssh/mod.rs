@@ -507,7 +507,7 @@ impl SshConnector {
             s.close();
         }
         for (_, sh) in self.shells.lock().await.drain() {
-            sh.kill().await;
+            sh.end().await;
         }
         if self.handle.is_closed() {
             return Ok(());
@@ -635,12 +635,39 @@ fn client_config(name: &str, cfg: &SshConfig, files: &[PathBuf]) -> Result<clien
     let (mut keys, rest): (Vec<Algorithm>, Vec<Algorithm>) = defaults.into_iter().partition(is_known);
     keys.extend(rest);
     Ok(client::Config {
-        preferred: russh::Preferred { kex: kexes.into(), key: keys.into(), ..russh::Preferred::DEFAULT },
+        preferred: russh::Preferred {
+            kex: kexes.into(),
+            key: keys.into(),
+            cipher: cipher_order().into(),
+            ..russh::Preferred::DEFAULT
+        },
         keepalive_interval: cfg.keepalive_interval,
         keepalive_max: cfg.keepalive_max,
         nodelay: true,
         ..client::Config::default()
     })
+}
+
+/// Ciphers in order of preference: AES-GCM first where the CPU has AES instructions (then it
+/// costs both ends a fraction of chacha20-poly1305's CPU, sshd's included: measured on the fleet's
+/// 1 MiB uploads), chacha20-poly1305 first elsewhere, as OpenSSH orders them.
+fn cipher_order() -> Vec<russh::cipher::Name> {
+    use russh::cipher::{AES_128_CTR, AES_128_GCM, AES_192_CTR, AES_256_CTR, AES_256_GCM, CHACHA20_POLY1305};
+    if hardware_aes() {
+        vec![AES_128_GCM, AES_256_GCM, CHACHA20_POLY1305, AES_128_CTR, AES_192_CTR, AES_256_CTR]
+    } else {
+        vec![CHACHA20_POLY1305, AES_128_GCM, AES_256_GCM, AES_128_CTR, AES_192_CTR, AES_256_CTR]
+    }
+}
+
+/// Whether this CPU has AES and carry-less multiply instructions (what fast AES-GCM needs).
+fn hardware_aes() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return std::arch::is_x86_feature_detected!("aes") && std::arch::is_x86_feature_detected!("pclmulqdq");
+    #[cfg(target_arch = "aarch64")]
+    return std::arch::is_aarch64_feature_detected!("aes") && std::arch::is_aarch64_feature_detected!("pmull");
+    #[allow(unreachable_code)]
+    false
 }
 
 fn sig_name(sig: &Sig) -> String {

@@ -106,7 +106,14 @@ impl Shell {
         Ok(out)
     }
 
-    /// Stop the shell (a script overran its limit, or the connection is closing).
+    /// End an idle shell: it exits at the end of its input. (sshd refuses signal requests on
+    /// sessions without privilege separation, and logs each refusal.)
+    pub(super) async fn end(self) {
+        let _ = self.writer.eof().await;
+        let _ = self.writer.close().await;
+    }
+
+    /// Stop the shell (a script overran its limit).
     pub(super) async fn kill(self) {
         let _ = self.writer.signal(Sig::KILL).await;
         let _ = self.writer.eof().await;
