@@ -163,6 +163,16 @@ pub struct HostState {
     deploy_asked: Vec<FactKey>,
     /// The path each known fact is about (by cache key), for [`crate::touched`].
     fact_paths: HashMap<String, String>,
+    /// Bumped whenever the known facts change (gathered or forgotten): a plan made at the same
+    /// generation would come out the same.
+    generation: u64,
+    /// Plans `prefetch` completed (every fact known), by call index, with their generation: the
+    /// step uses one if no fact changed since.
+    ahead: HashMap<usize, (u64, Plan)>,
+    /// Calls whose last prefetch plan found every fact known (their `needs` are complete).
+    complete: std::collections::HashSet<usize>,
+    /// Facts (by cache key) gathered again with a different value during the run.
+    revalued: std::collections::HashSet<String>,
 }
 
 /// `value` with every `from` in its strings replaced by `to`.
@@ -200,6 +210,10 @@ impl HostState {
             requested: Vec::new(),
             deploy_asked: Vec::new(),
             fact_paths: HashMap::new(),
+            generation: 0,
+            ahead: HashMap::new(),
+            complete: Default::default(),
+            revalued: Default::default(),
         }
     }
 
@@ -237,6 +251,7 @@ impl HostState {
     /// Keep what a batch brought back as known now (and for the cache); the first failure.
     fn absorb(&mut self, got: Gathered, runner: &str) -> Result<(), String> {
         self.fact_round_trips += got.round_trips;
+        self.generation += 1;
         self.gathered.gathered_at = now_secs();
         let mut first_error = None;
         let name = self.env.name.clone();
@@ -254,7 +269,11 @@ impl HostState {
                         self.fact_paths.insert(rinfra_facts::cache::cache_key(&key), path);
                     }
                     known.insert(&key, value.clone());
-                    self.gathered.insert(&key, value);
+                    let cache_key = rinfra_facts::cache::cache_key(&key);
+                    if self.gathered.facts.get(&cache_key).is_some_and(|old| *old != value) {
+                        self.revalued.insert(cache_key.clone());
+                    }
+                    self.gathered.facts.insert(cache_key, value);
                     if runner == GatherOptions::default().runner && !self.requested.contains(&key) {
                         self.requested.push(key);
                     }
@@ -334,18 +353,37 @@ impl HostState {
                 for (n, call) in self.calls.iter().enumerate().filter(|(_, c)| same(c)) {
                     let probe = Probe::new(self.known(&runner));
                     let env = CallEnv::new(&self.env, call);
-                    let _ = plan_call(call, &probe, &self.local, &env);
+                    let planned = plan_call(call, &probe, &self.local, &env);
+                    let complete = planned.ok().filter(|_| probe.missing.borrow().is_empty());
                     for key in probe.missing.into_inner() {
                         if !missing.contains(&key) {
                             missing.push(key);
                         }
                     }
                     self.needs.insert(n, (runner.clone(), probe.asked.into_inner()));
+                    match complete {
+                        Some(plan) => {
+                            self.ahead.insert(n, (self.generation, plan));
+                            self.complete.insert(n);
+                        }
+                        None => {
+                            self.complete.remove(&n);
+                        }
+                    }
                 }
                 if missing.is_empty() || self.gather(&missing, &runner, &passwords).is_err() {
                     break;
                 }
             }
+        }
+    }
+
+    /// Plan call `n` (`call`): as [`HostState::plan`], or the plan `prefetch` made if no fact has
+    /// changed since.
+    pub fn plan_step(&mut self, n: usize, call: &OpCall) -> Result<Plan, String> {
+        match self.ahead.remove(&n) {
+            Some((generation, plan)) if generation == self.generation => Ok(plan),
+            _ => self.plan(call),
         }
     }
 
@@ -495,6 +533,7 @@ impl HostState {
     /// the paths above and below them, and every fact without a path; all of them when its
     /// paths are not known.
     fn forget_touched(&mut self, n: usize) {
+        self.generation += 1;
         let Some(touched) = self.calls.get(n).and_then(crate::touched::touched_paths) else {
             self.current.clear();
             return;
@@ -529,7 +568,18 @@ impl HostState {
     /// latest values gathered (a file created by this run makes `files.put` ask for its checksum).
     pub fn remember_requests(&mut self) {
         let plain = GatherOptions::default().runner;
-        for call in self.calls.iter().filter(|c| c.planned.is_none() && fact_runner(c) == plain) {
+        for (n, call) in self.calls.iter().enumerate().filter(|(_, c)| c.planned.is_none() && fact_runner(c) == plain) {
+            // A call planned with every fact known, none of which changed since, would ask the same.
+            if let Some((_, asked)) = self.needs.get(&n).filter(|_| self.complete.contains(&n))
+                && !asked.iter().any(|k| self.revalued.contains(&rinfra_facts::cache::cache_key(k)))
+            {
+                for key in asked {
+                    if !self.requested.contains(key) {
+                        self.requested.push(key.clone());
+                    }
+                }
+                continue;
+            }
             let probe = Probe::new(&self.gathered);
             let env = CallEnv::new(&self.env, call);
             let _ = plan_call(call, &probe, &self.local, &env);
@@ -717,7 +767,7 @@ pub(crate) fn run_one(
     options: &RunOptions,
     judge: &mut RetryJudge<'_>,
 ) -> Outcome {
-    let plan = match host.plan(call) {
+    let plan = match host.plan_step(n, call) {
         Ok(p) => p,
         Err(e) => return Outcome::Error(e),
     };
