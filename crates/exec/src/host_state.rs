@@ -378,6 +378,12 @@ impl HostState {
         }
     }
 
+    /// Whether call `n` is known to change nothing now (its plan made ahead is still valid): its
+    /// step needs no round trip.
+    pub(crate) fn settled(&self, n: usize) -> bool {
+        self.ahead.get(&n).is_some_and(|(generation, plan)| *generation == self.generation && !plan.will_change())
+    }
+
     /// Plan call `n` (`call`): as [`HostState::plan`], or the plan `prefetch` made if no fact has
     /// changed since.
     pub fn plan_step(&mut self, n: usize, call: &OpCall) -> Result<Plan, String> {

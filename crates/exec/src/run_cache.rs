@@ -82,18 +82,24 @@ pub fn document(
 
 /// The fact requests recorded in the run record at `path` (none when it is missing or unreadable).
 pub fn fact_requests(path: &Path) -> Vec<FactKey> {
-    let Some(doc) = std::fs::read(path).ok().and_then(|b| serde_json::from_slice::<Value>(&b).ok()) else {
+    // Only the fact list is read: the rest of the document is skipped, not built.
+    #[derive(serde::Deserialize)]
+    struct Requests {
+        #[serde(default)]
+        facts: Vec<Request>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Request {
+        fact: String,
+        args: Map<String, Value>,
+    }
+    let Some(doc) = std::fs::read(path).ok().and_then(|b| serde_json::from_slice::<Requests>(&b).ok()) else {
         return Vec::new();
     };
-    let Some(items) = doc.get("facts").and_then(Value::as_array) else { return Vec::new() };
-    items
-        .iter()
-        .filter_map(|item| {
-            let fact = item.get("fact")?.as_str()?;
-            let args = item.get("args")?.as_object()?;
-            rinfra_facts::schema::catalogue().fact(fact)?;
-            Some(FactKey::new(fact, args.iter().map(|(k, v)| (k.clone(), v.clone())).collect()))
-        })
+    doc.facts
+        .into_iter()
+        .filter(|r| rinfra_facts::schema::catalogue().fact(&r.fact).is_some())
+        .map(|r| FactKey::new(&r.fact, r.args.into_iter().collect()))
         .collect()
 }
 

@@ -307,7 +307,15 @@ fn run_workers(
     tx: Sender<Msg>,
     serve_here: impl FnOnce(),
 ) {
-    let senders: Vec<Sender<Msg>> = (0..workers.max(1)).map(|_| tx.clone()).collect();
+    // A host whose step needs no round trip and no question to Python (a plan made ahead that
+    // changes nothing) is done here: a re-run's steps then start no threads.
+    let (settled, jobs): (Vec<_>, Vec<_>) = jobs
+        .into_iter()
+        .partition(|(_, host, _, n)| host.calls.get(*n).is_some_and(|c| !has_condition(c)) && host.settled(*n));
+    for (index, host, step, n) in settled {
+        let _ = work(host, index, step, n, options, &tx, py);
+    }
+    let senders: Vec<Sender<Msg>> = (0..workers.max(1).min(jobs.len())).map(|_| tx.clone()).collect();
     drop(tx);
     in_parallel(
         jobs,
