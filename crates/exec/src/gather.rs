@@ -114,11 +114,22 @@ pub struct Job {
     /// An operation's command: the script stops after it unless it exits with one of these codes
     /// (so later commands never run after a failure, as when run one by one).
     pub stop_unless: Option<Vec<i32>>,
+    /// rinfra's own code (a batch of facts, see `crate::batch`), which changes nothing in the
+    /// shell that matters and cannot fail to parse: it runs in the script's shell, without the
+    /// subshell each other command gets (a fork per job saved).
+    pub inline: bool,
+}
+
+impl Job {
+    /// A command that runs in its own subshell.
+    pub fn new(command: String, requires: Option<String>, stop_unless: Option<Vec<i32>>) -> Job {
+        Job { command, requires, stop_unless, inline: false }
+    }
 }
 
 impl From<FactCommand> for Job {
     fn from(c: FactCommand) -> Job {
-        Job { command: c.command, requires: c.requires, stop_unless: None }
+        Job::new(c.command, c.requires, None)
     }
 }
 
@@ -143,14 +154,20 @@ pub struct JobOutput {
 }
 
 /// The batch script for `jobs`, marking outputs with `delimiter` (which must not occur in any output:
-/// use a fresh random one).
+/// use a fresh random one). The jobs run inside `while :; do ... break; done`, so that stopping
+/// after a failed operation command is a `break`, not the `exit` of a subshell around the script:
+/// a persistent shell runs script after script without forking for each.
 pub fn build_script(jobs: &[Job], delimiter: &str) -> String {
-    let mut s = String::new();
+    let mut s = String::from("while :; do\n");
     for (i, job) in jobs.iter().enumerate() {
         // Each command in its own subshell (a fork, no new `sh` to exec: a third cheaper per fact),
         // through `eval` so that its `exit`, `cd` or even a syntax error ends only that subshell,
         // as pyinfra's one `sh -c` per fact would; its input closed: the script is on our stdin.
-        let run = format!("( eval {} ) </dev/null; r=$?", rinfra_facts::quote::quote(&job.command));
+        let run = if job.inline {
+            format!("{{ {}\n}} </dev/null; r=$?", job.command)
+        } else {
+            format!("( eval {} ) </dev/null; r=$?", rinfra_facts::quote::quote(&job.command))
+        };
         match &job.requires {
             // Unquoted, as pyinfra writes it.
             Some(req) => {
@@ -167,12 +184,13 @@ pub fn build_script(jobs: &[Job], delimiter: &str) -> String {
         match &job.stop_unless {
             Some(codes) if !codes.is_empty() => {
                 let alternatives: Vec<String> = codes.iter().map(i32::to_string).collect();
-                s.push_str(&format!("case $r in {}) ;; *) exit 0 ;; esac\n", alternatives.join("|")));
+                s.push_str(&format!("case $r in {}) ;; *) break ;; esac\n", alternatives.join("|")));
             }
-            Some(_) => s.push_str("exit 0\n"),
+            Some(_) => s.push_str("break\n"),
             None => {}
         }
     }
+    s.push_str("break\ndone\n");
     s
 }
 
@@ -435,7 +453,7 @@ mod tests {
     use super::*;
 
     fn job(cmd: &str, req: Option<&str>) -> Job {
-        Job { command: cmd.to_string(), requires: req.map(str::to_string), stop_unless: None }
+        Job::new(cmd.to_string(), req.map(str::to_string), None)
     }
 
     #[test]

@@ -616,7 +616,7 @@ impl HostState {
         let mut jobs = Vec::with_capacity(shells.len());
         for shell in shells {
             let line = crate::wrap::script_line(&shell.raw, globals);
-            jobs.push(Job { command: line, requires: None, stop_unless: Some(codes.clone()) });
+            jobs.push(Job::new(line, None, Some(codes.clone())));
         }
         let conn = self.conn.clone();
         let keys = follow.unwrap_or_default();

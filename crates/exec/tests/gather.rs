@@ -10,7 +10,7 @@ use rinfra_facts::schema::catalogue;
 use support::sshd::Sshd;
 
 fn job(command: &str, requires: Option<&str>) -> Job {
-    Job { command: command.to_string(), requires: requires.map(str::to_string), stop_unless: None }
+    Job::new(command.to_string(), requires.map(str::to_string), None)
 }
 
 /// The batch mechanics, identical on every connector.
@@ -204,7 +204,7 @@ async fn commands_then_facts_in_one_round_trip() {
     let dir = tempfile::tempdir().expect("tempdir");
     let made = dir.path().join("made");
     let conn = LocalConnector::new();
-    let op = |cmd: &str| Job { command: cmd.to_string(), requires: None, stop_unless: Some(vec![0]) };
+    let op = |cmd: &str| Job::new(cmd.to_string(), None, Some(vec![0]));
     let key = FactKey::new("files.File", vec![("path".into(), serde_json::json!(made.to_string_lossy()))]);
     let before = conn.round_trips().commands;
     let ok = vec![op(&format!("touch {}", made.display())), op("echo done")];

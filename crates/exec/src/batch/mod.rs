@@ -72,7 +72,7 @@ pub fn job(group: &Group, items: &[String], template: &str, marker: &str) -> Job
         Group::Hash(tool) => hash::command(tool, items, &each, marker),
         Group::Grep(path) => grep::command(path, items, &each, marker),
     };
-    Job { command, requires: None, stop_unless: None }
+    Job { command, requires: None, stop_unless: None, inline: true }
 }
 
 /// Each item's output, as its own command would have printed it; `None` if the batch's output
