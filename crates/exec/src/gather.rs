@@ -127,6 +127,41 @@ impl Job {
     }
 }
 
+/// External commands that change nothing in the shell that runs them (no builtin among them).
+const INLINE_COMMANDS: &[&str] = &["mkdir", "chmod", "chown", "chgrp", "touch", "ln", "rm", "rmdir", "mv", "cp"];
+
+/// Whether `line` is one plain call of an [`INLINE_COMMANDS`] program: words of safe characters
+/// or single-quoted text (with pyinfra's `'"'"'` for a quote), nothing else: no variable,
+/// substitution, redirection, glob or second command. Run in the script's own shell it does exactly
+/// what it does in a subshell, one fork cheaper (an operation's `mkdir`, `chmod`, `touch`, `ln`).
+pub fn runs_inline(line: &str) -> bool {
+    let Some(first) = line.split(' ').next() else { return false };
+    if !INLINE_COMMANDS.contains(&first) {
+        return false;
+    }
+    let safe = |c: char| c.is_ascii_alphanumeric() || "_./:=@%+,-".contains(c) || c == ' ';
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                // Single-quoted text: anything up to the closing quote.
+                if !chars.by_ref().any(|c| c == '\'') {
+                    return false;
+                }
+            }
+            '"' => {
+                // Only `"'"`, the quote inside pyinfra's quoting.
+                if chars.next() != Some('\'') || chars.next() != Some('"') {
+                    return false;
+                }
+            }
+            c if safe(c) => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
 impl From<FactCommand> for Job {
     fn from(c: FactCommand) -> Job {
         Job::new(c.command, c.requires, None)
@@ -500,6 +535,31 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("'D:1' \"$r\""), "{s}");
+    }
+
+    #[test]
+    fn only_plain_calls_of_known_programs_run_inline() {
+        for line in
+            ["mkdir -p /srv/a", "chmod 755 '/srv/x y'", "ln -s /a/b '/c'\"'\"'d'", "touch /tmp/fleet-hosts/h1/f"]
+        {
+            assert!(runs_inline(line), "{line}");
+        }
+        for line in [
+            "cd /srv && mkdir x",
+            "mkdir -p /srv; exit 1",
+            "mkdir $HOME/x",
+            "chmod 755 /srv/*",
+            "touch /a > /b",
+            "echo 'hi'",
+            "export A=1",
+            "A=1 mkdir /x",
+            "mkdir '/unterminated",
+            "mkdir \"/x\"",
+            "rm -rf `pwd`",
+            "mkdir /x | cat",
+        ] {
+            assert!(!runs_inline(line), "{line}");
+        }
     }
 
     #[test]

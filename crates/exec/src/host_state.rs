@@ -616,7 +616,8 @@ impl HostState {
         let mut jobs = Vec::with_capacity(shells.len());
         for shell in shells {
             let line = crate::wrap::script_line(&shell.raw, globals);
-            jobs.push(Job::new(line, None, Some(codes.clone())));
+            let inline = crate::gather::runs_inline(&line);
+            jobs.push(Job { inline, ..Job::new(line, None, Some(codes.clone())) });
         }
         let conn = self.conn.clone();
         let keys = follow.unwrap_or_default();
