@@ -316,6 +316,7 @@ fn selected(host: &InventoryHost, limit: &[String], exclude: &[String]) -> bool 
 
 /// `rinfra-exec HOSTS deploy.py|fact ...|exec -- CMD|module.op k=v ... [flags]`.
 fn deploy(args: &[String]) -> ExitCode {
+    let entered = std::time::Instant::now();
     let cli = match parse_cli(args) {
         Ok(c) => c,
         Err(e) => return usage(&e),
@@ -405,6 +406,13 @@ fn deploy(args: &[String]) -> ExitCode {
     };
     let started = std::time::Instant::now();
     let cpu_at_start = rinfra_exec::run::cpu_secs();
+    if options.verbose >= 3 {
+        eprintln!(
+            "rinfra: start-up (checks, Python, config, inventory): {:.3} s, controller CPU {:.3} s",
+            entered.elapsed().as_secs_f64(),
+            cpu_at_start
+        );
+    }
     let (targets, unreachable) = connect_all(&rt, inventory, sudo_password.as_ref());
     if options.verbose >= 3 {
         eprintln!(
