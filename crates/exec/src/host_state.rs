@@ -260,21 +260,22 @@ impl HostState {
             gathered_at: 0,
             facts: Default::default(),
         });
+        let plain = runner == GatherOptions::default().runner;
         for (key, result) in got.results {
             match result {
                 Ok(value) => {
+                    let cache_key = rinfra_facts::cache::cache_key(&key);
                     let path =
                         key.values.iter().find(|(k, _)| k == "path").and_then(|(_, v)| crate::touched::plain_path(v));
                     if let Some(path) = path {
-                        self.fact_paths.insert(rinfra_facts::cache::cache_key(&key), path);
+                        self.fact_paths.insert(cache_key.clone(), path);
                     }
-                    known.insert(&key, value.clone());
-                    let cache_key = rinfra_facts::cache::cache_key(&key);
+                    known.facts.insert(cache_key.clone(), value.clone());
                     if self.gathered.facts.get(&cache_key).is_some_and(|old| *old != value) {
                         self.revalued.insert(cache_key.clone());
                     }
                     self.gathered.facts.insert(cache_key, value);
-                    if runner == GatherOptions::default().runner && !self.requested.contains(&key) {
+                    if plain && !self.requested.contains(&key) {
                         self.requested.push(key);
                     }
                 }

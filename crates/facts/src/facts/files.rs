@@ -402,7 +402,13 @@ fn tok_match<'a>(s: &'a str, toks: &[Tok], caps: &mut Vec<&'a str>) -> bool {
                 caps.push(s);
                 return true;
             }
-            s.char_indices().map(|(i, _)| i).chain([s.len()]).rev().collect()
+            let ends = s.char_indices().map(|(i, _)| i).chain([s.len()]).rev();
+            match rest.first() {
+                // Only where the next literal starts can the rest match: skip the other ends
+                // (same order, same result; no recursion into each failing end).
+                Some(Tok::Lit(l)) => ends.filter(|&i| s[i..].starts_with(l)).collect(),
+                _ => ends.collect(),
+            }
         }
         Tok::Int | Tok::Digits => {
             let sign = usize::from(matches!(tok, Tok::Int) && s.starts_with('-'));
