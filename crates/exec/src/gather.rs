@@ -199,14 +199,16 @@ pub fn build_script(jobs: &[Job], delimiter: &str) -> String {
         // through `eval` so that its `exit`, `cd` or even a syntax error ends only that subshell,
         // as pyinfra's one `sh -c` per fact would; its input closed: the script is on our stdin.
         let run = if job.inline {
-            format!("{{ {}\n}} </dev/null; r=$?", job.command)
+            // Its variables and positional parameters are cleared after it: later commands start
+            // as clean as in a subshell (pyinfra's `sh -c` each).
+            format!("{{ {}\n}} </dev/null; rinfra_rc=$?; set --; unset i n o p r", job.command)
         } else {
-            format!("( eval {} ) </dev/null; r=$?", rinfra_facts::quote::quote(&job.command))
+            format!("( eval {} ) </dev/null; rinfra_rc=$?", rinfra_facts::quote::quote(&job.command))
         };
         match &job.requires {
             // Unquoted, as pyinfra writes it.
             Some(req) => {
-                s.push_str(&format!("if command -v {req} >/dev/null 2>&1; then\n{run}\nelse\nr=missing\nfi\n"))
+                s.push_str(&format!("if command -v {req} >/dev/null 2>&1; then\n{run}\nelse\nrinfra_rc=missing\nfi\n"))
             }
             None => {
                 s.push_str(&run);
@@ -214,18 +216,18 @@ pub fn build_script(jobs: &[Job], delimiter: &str) -> String {
             }
         }
         s.push_str(&format!(
-            "printf '\\n%s %s\\n' '{delimiter}:{i}' \"$r\"\nprintf '\\n%s\\n' '{delimiter}:{i}' >&2\n"
+            "printf '\\n%s %s\\n' '{delimiter}:{i}' \"$rinfra_rc\"\nprintf '\\n%s\\n' '{delimiter}:{i}' >&2\n"
         ));
         match &job.stop_unless {
             Some(codes) if !codes.is_empty() => {
                 let alternatives: Vec<String> = codes.iter().map(i32::to_string).collect();
-                s.push_str(&format!("case $r in {}) ;; *) break ;; esac\n", alternatives.join("|")));
+                s.push_str(&format!("case $rinfra_rc in {}) ;; *) break ;; esac\n", alternatives.join("|")));
             }
             Some(_) => s.push_str("break\n"),
             None => {}
         }
     }
-    s.push_str("break\ndone\n");
+    s.push_str("break\ndone\nunset rinfra_rc\n");
     s
 }
 
@@ -527,14 +529,28 @@ mod tests {
     #[test]
     fn script_isolates_each_command() {
         let s = build_script(&[job("echo 'hi'", None), job("dpkg -l", Some("dpkg"))], "D");
-        assert!(s.contains("( eval 'echo '\"'\"'hi'\"'\"'' ) </dev/null; r=$?"), "{s}");
+        assert!(s.contains("( eval 'echo '\"'\"'hi'\"'\"'' ) </dev/null; rinfra_rc=$?"), "{s}");
         assert!(
             s.contains(
-                "if command -v dpkg >/dev/null 2>&1; then\n( eval 'dpkg -l' ) </dev/null; r=$?\nelse\nr=missing\nfi"
+                "if command -v dpkg >/dev/null 2>&1; then\n( eval 'dpkg -l' ) </dev/null; rinfra_rc=$?\nelse\nrinfra_rc=missing\nfi"
             ),
             "{s}"
         );
-        assert!(s.contains("'D:1' \"$r\""), "{s}");
+        assert!(s.contains("'D:1' \"$rinfra_rc\""), "{s}");
+    }
+
+    /// An inline batch leaves nothing behind for the commands after it, in the same script or the
+    /// next one: no positional parameters, none of its variables, no status variable.
+    #[test]
+    fn inline_code_leaves_the_shell_clean() {
+        let batch = Job { inline: true, ..Job::new("set -- a b; i=1; n=2; o=3; p=4; r=5".into(), None, None) };
+        let probe = "echo \"$# ${i-u}${n-u}${o-u}${p-u}${r-u}${rinfra_rc-u}\"";
+        let first = build_script(&[batch, Job::new(probe.into(), None, None)], "D");
+        let second = build_script(&[Job::new(probe.into(), None, None)], "E");
+        let out = std::process::Command::new("sh").arg("-c").arg(format!("{first}\n{second}")).output().expect("sh");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("0 ")).collect();
+        assert_eq!(lines, ["0 uuuuu0", "0 uuuuuu"], "{text}");
     }
 
     #[test]
