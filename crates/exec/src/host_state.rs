@@ -131,6 +131,16 @@ fn local_timestamp() -> String {
     )
 }
 
+/// What a call asked for when prefetch last planned it.
+struct Needs {
+    /// The command its facts are gathered through.
+    runner: String,
+    /// Every fact it asked for, in order.
+    asked: Vec<FactKey>,
+    /// Whether all of them were known (the plan was complete, not made with defaults).
+    complete: bool,
+}
+
 /// One host's state through the run: its facts, its recorded calls, whether it failed.
 pub struct HostState {
     pub(crate) conn: Arc<dyn Connector>,
@@ -156,7 +166,7 @@ pub struct HostState {
     pub(crate) diff: Vec<FileDiff>,
     /// The facts each call asked for when it was last planned (by call index), so the script that
     /// runs one call's commands can gather the next call's facts in the same round trip.
-    needs: HashMap<usize, (String, Vec<FactKey>)>,
+    needs: HashMap<usize, Needs>,
     /// Fact requests gathered without privileges, for the next run's speculative batch.
     requested: Vec<FactKey>,
     /// What deploy.py itself asked with `host.get_fact`, in order: the guess for the other hosts.
@@ -169,8 +179,6 @@ pub struct HostState {
     /// Plans `prefetch` completed (every fact known), by call index, with their generation: the
     /// step uses one if no fact changed since.
     ahead: HashMap<usize, (u64, Plan)>,
-    /// Calls whose last prefetch plan found every fact known (their `needs` are complete).
-    complete: std::collections::HashSet<usize>,
     /// Facts (by cache key) gathered again with a different value during the run.
     revalued: std::collections::HashSet<String>,
 }
@@ -212,7 +220,6 @@ impl HostState {
             fact_paths: HashMap::new(),
             generation: 0,
             ahead: HashMap::new(),
-            complete: Default::default(),
             revalued: Default::default(),
         }
     }
@@ -361,15 +368,10 @@ impl HostState {
                             missing.push(key);
                         }
                     }
-                    self.needs.insert(n, (runner.clone(), probe.asked.into_inner()));
-                    match complete {
-                        Some(plan) => {
-                            self.ahead.insert(n, (self.generation, plan));
-                            self.complete.insert(n);
-                        }
-                        None => {
-                            self.complete.remove(&n);
-                        }
+                    let asked = probe.asked.into_inner();
+                    self.needs.insert(n, Needs { runner: runner.clone(), asked, complete: complete.is_some() });
+                    if let Some(plan) = complete {
+                        self.ahead.insert(n, (self.generation, plan));
                     }
                 }
                 if missing.is_empty() || self.gather(&missing, &runner, &passwords).is_err() {
@@ -560,7 +562,7 @@ impl HostState {
         let known = self.known(&plain);
         let mut keys: Vec<FactKey> = Vec::new();
         for i in [own, next].into_iter().flatten() {
-            if let Some((runner, asked)) = self.needs.get(&i)
+            if let Some(Needs { runner, asked, .. }) = self.needs.get(&i)
                 && *runner == plain
             {
                 // Facts the call cannot have changed are still known (see `forget_touched`).
@@ -577,7 +579,7 @@ impl HostState {
         let plain = GatherOptions::default().runner;
         for (n, call) in self.calls.iter().enumerate().filter(|(_, c)| c.planned.is_none() && fact_runner(c) == plain) {
             // A call planned with every fact known, none of which changed since, would ask the same.
-            if let Some((_, asked)) = self.needs.get(&n).filter(|_| self.complete.contains(&n))
+            if let Some(Needs { asked, .. }) = self.needs.get(&n).filter(|needs| needs.complete)
                 && !asked.iter().any(|k| self.revalued.contains(&rinfra_facts::cache::cache_key(k)))
             {
                 for key in asked {
