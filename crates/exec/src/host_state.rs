@@ -277,8 +277,10 @@ impl HostState {
                     if let Some(path) = path {
                         self.fact_paths.insert(cache_key.clone(), path);
                     }
+                    // One value, shared by the facts known now and those kept for the cache.
+                    let value = std::sync::Arc::new(value);
                     known.facts.insert(cache_key.clone(), value.clone());
-                    if self.gathered.facts.get(&cache_key).is_some_and(|old| *old != value) {
+                    if self.gathered.facts.get(&cache_key).is_some_and(|old| old != &value) {
                         self.revalued.insert(cache_key.clone());
                     }
                     self.gathered.facts.insert(cache_key, value);

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -39,20 +40,20 @@ pub struct HostFacts {
     pub host: String,
     /// When the facts were gathered, in seconds since the Unix epoch (set by the executor).
     pub gathered_at: u64,
-    /// Fact values by [`cache_key`].
-    pub facts: BTreeMap<String, Value>,
+    /// Fact values by [`cache_key`], shared (the executor keeps one value in several views).
+    pub facts: BTreeMap<String, Arc<Value>>,
 }
 
 impl HostFacts {
     /// Record one fact's value.
     pub fn insert(&mut self, key: &FactKey, value: Value) {
-        self.facts.insert(cache_key(key), value);
+        self.facts.insert(cache_key(key), Arc::new(value));
     }
 }
 
 impl FactSource for HostFacts {
     fn fact(&self, key: &FactKey) -> Result<Value, Unknown> {
-        self.facts.get(&cache_key(key)).cloned().ok_or(Unknown)
+        self.facts.get(&cache_key(key)).map(|v| Value::clone(v)).ok_or(Unknown)
     }
 }
 
