@@ -167,7 +167,7 @@ pub struct HostState {
     /// The facts each call asked for when it was last planned (by call index), so the script that
     /// runs one call's commands can gather the next call's facts in the same round trip.
     needs: HashMap<usize, Needs>,
-    /// Fact requests gathered without privileges, for the next run's speculative batch.
+    /// Facts asked for without privileges (by deploy.py or a planner), for the next run's speculative batch.
     requested: Vec<FactKey>,
     /// What deploy.py itself asked with `host.get_fact`, in order: the guess for the other hosts.
     deploy_asked: Vec<FactKey>,
@@ -267,7 +267,6 @@ impl HostState {
             gathered_at: 0,
             facts: Default::default(),
         });
-        let plain = runner == GatherOptions::default().runner;
         for (key, result) in got.results {
             match result {
                 Ok(value) => {
@@ -284,9 +283,6 @@ impl HostState {
                         self.revalued.insert(cache_key.clone());
                     }
                     self.gathered.facts.insert(cache_key, value);
-                    if plain && !self.requested.contains(&key) {
-                        self.requested.push(key);
-                    }
                 }
                 Err(e) => {
                     first_error.get_or_insert(e.to_string());
@@ -414,6 +410,11 @@ impl HostState {
             let planned = plan_call(call, &probe, &self.local, &env);
             let missing = probe.missing.into_inner();
             if missing.is_empty() {
+                if runner == GatherOptions::default().runner {
+                    for key in probe.asked.into_inner() {
+                        self.note_request(&key);
+                    }
+                }
                 return planned.map_err(|e| e.to_string());
             }
             self.gather(&missing, &runner, &passwords)?;
@@ -575,6 +576,16 @@ impl HostState {
         (!keys.is_empty()).then_some(keys)
     }
 
+    /// Note a fact asked for as the connecting user, for the next run's speculative batch. Facts
+    /// gathered are not noted for being gathered: that batch itself would then list them again
+    /// whether or not anything asked (`files.put`'s MD5 and SHA-256 checksums, asked on a first
+    /// run when there was no SHA-1, were hashed on every re-run).
+    fn note_request(&mut self, key: &FactKey) {
+        if !self.requested.contains(key) {
+            self.requested.push(key.clone());
+        }
+    }
+
     /// Note, for the next run's speculative batch, the facts each call would ask for given the
     /// latest values gathered (a file created by this run makes `files.put` ask for its checksum).
     pub fn remember_requests(&mut self) {
@@ -726,6 +737,7 @@ impl Bridge for HostState {
         if !self.deploy_asked.contains(&key) {
             self.deploy_asked.push(key.clone());
         }
+        self.note_request(&key);
         let runner = GatherOptions::default().runner;
         if let Ok(v) = self.known(&runner).fact(&key) {
             return Ok(v);

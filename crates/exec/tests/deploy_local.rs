@@ -522,6 +522,34 @@ fn the_run_cache_records_calls_and_masked_data() {
 }
 
 #[test]
+fn the_next_runs_fact_list_holds_only_what_was_asked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = |name: &str| dir.path().join(name).display().to_string();
+    let deploy = |body: String| std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let listed = || {
+        let body = std::fs::read_to_string(dir.path().join(".rinfra/runs/@local.json")).expect("run record");
+        let doc: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        let facts = doc["facts"].as_array().cloned().unwrap_or_default();
+        facts.iter().map(|k| format!("{} {}", k["fact"].as_str().unwrap_or(""), k["args"]["path"])).collect::<Vec<_>>()
+    };
+    let head = "from pyinfra import host\nfrom pyinfra.facts.files import File\nfrom pyinfra.operations import files\n";
+    deploy(format!("{head}files.directory(path={:?})\n", p("old")));
+    assert_eq!(run(dir.path(), &[]).status.code(), Some(0));
+    assert!(listed().contains(&format!("files.Directory {:?}", p("old"))), "{:?}", listed());
+
+    // The next runs gather `old` ahead (the list says so), but nothing asks for it any more.
+    deploy(format!("{head}host.get_fact(File, path={:?})\nfiles.directory(path={:?})\n", p("asked"), p("new")));
+    for _ in 0..2 {
+        assert_eq!(run(dir.path(), &[]).status.code(), Some(0));
+        let facts = listed();
+        assert!(!facts.iter().any(|f| f.contains(&p("old"))), "{facts:?}");
+        assert!(facts.contains(&format!("files.Directory {:?}", p("new"))), "{facts:?}");
+        // Still listed when the batch gathered it before deploy.py asked (the second time round).
+        assert!(facts.contains(&format!("files.File {:?}", p("asked"))), "{facts:?}");
+    }
+}
+
+#[test]
 fn diff_shows_what_an_upload_would_change() {
     let dir = tempfile::tempdir().expect("tempdir");
     let dest = dir.path().join("motd");
