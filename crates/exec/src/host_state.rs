@@ -397,6 +397,12 @@ impl HostState {
     /// Plan a call against the host's current facts, gathering what the planner asks for (with the
     /// call's sudo settings, as pyinfra gathers an operation's facts).
     pub fn plan(&mut self, call: &OpCall) -> Result<Plan, String> {
+        self.plan_noting(call, false)
+    }
+
+    /// [`HostState::plan`], noting the facts the planner asked for when `note` (a call deploy.py
+    /// did not record, whose requests [`HostState::remember_requests`] cannot find).
+    fn plan_noting(&mut self, call: &OpCall, note: bool) -> Result<Plan, String> {
         if let Some(commands) = &call.planned {
             return Ok(Plan { commands: commands.clone(), noop: None, changes: Vec::new() });
         }
@@ -410,7 +416,7 @@ impl HostState {
             let planned = plan_call(call, &probe, &self.local, &env);
             let missing = probe.missing.into_inner();
             if missing.is_empty() {
-                if runner == GatherOptions::default().runner {
+                if note && runner == GatherOptions::default().runner {
                     for key in probe.asked.into_inner() {
                         self.note_request(&key);
                     }
@@ -773,7 +779,8 @@ impl Bridge for HostState {
             globals_memo: Default::default(),
         };
         check_call(&call)?;
-        Ok(self.plan(&call)?.commands)
+        // A nested call (`yield from files.put._inner(...)`): not among the recorded calls.
+        Ok(self.plan_noting(&call, true)?.commands)
     }
 
     fn will_change(&mut self, index: usize) -> Result<bool, String> {
