@@ -641,6 +641,14 @@ write_once(OUT + "/a b", content="hello world")
     let second = run(dir.path(), &[]);
     let stdout = text(&second.stdout);
     assert_eq!(lines_with(&stdout, "@local: No change").len(), 2, "{stdout}");
+    // The next run gathers ahead what the user's operation asked, itself and through `_inner`.
+    let record = std::fs::read_to_string(dir.path().join(".rinfra/runs/@local.json")).expect("run record");
+    let doc: serde_json::Value = serde_json::from_str(&record).expect("JSON");
+    let listed = |fact: &str, path: String| {
+        doc["facts"].as_array().is_some_and(|l| l.iter().any(|k| k["fact"] == fact && k["args"]["path"] == path))
+    };
+    assert!(listed("files.File", format!("{}/a b", out_dir.display())), "{record}");
+    assert!(listed("files.Directory", format!("{}/sub", out_dir.display())), "{record}");
 
     let bad = "from pyinfra.api import operation\n@operation()\ndef op():\n    yield 42\nop()\n";
     let (code, stderr, _dir) = failing(bad);
