@@ -32,32 +32,34 @@ const IN_FLIGHT: usize = 32;
 /// the fleet workload at N=100: peak RSS 96 MB with 8 MiB in flight, 82 MB with 2 MiB, same wall time.
 const ALL_IN_FLIGHT: usize = 32;
 static BUDGET: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(ALL_IN_FLIGHT);
-/// Hosts writing a file right now. Each host's share of the budget is what it may have in flight:
-/// russh queues all of a connection's pending writes into one buffer that never shrinks, so 100
-/// hosts with 2-3 requests each kept ~140 KB per connection after the upload, against ~70 KB at one.
-static WRITING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// SFTP sessions open now (about one per host of the run). Each session's share of the budget is
+/// what it may have in flight: russh queues all of a connection's pending writes into one buffer that
+/// never shrinks, so with 100 hosts and the whole budget open to whichever host came first, the
+/// buffers kept ~85 KB per connection after the upload; ~66 KB with one request each.
+static OPEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// Counts a host in [`WRITING`] while it lives.
-struct Writing;
+/// Counts a session in [`OPEN`] while it lives.
+struct Counted;
 
-impl Writing {
-    fn start() -> Writing {
-        WRITING.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Writing
+impl Counted {
+    fn new() -> Counted {
+        OPEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Counted
     }
 
-    /// Requests this host may have in flight now: its share of the budget, at least one.
+    /// Requests a session may have in flight now: its share of the budget, at least one.
     fn share(&self) -> usize {
-        let hosts = WRITING.load(std::sync::atomic::Ordering::Relaxed).max(1);
-        (ALL_IN_FLIGHT / hosts).clamp(1, IN_FLIGHT)
+        let sessions = OPEN.load(std::sync::atomic::Ordering::Relaxed).max(1);
+        (ALL_IN_FLIGHT / sessions).clamp(1, IN_FLIGHT)
     }
 }
 
-impl Drop for Writing {
+impl Drop for Counted {
     fn drop(&mut self) {
-        WRITING.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        OPEN.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
+
 /// Seconds to wait for any one SFTP reply.
 const REQUEST_TIMEOUT: u64 = 60;
 const POSIX_RENAME: &str = "posix-rename@openssh.com";
@@ -67,6 +69,7 @@ pub(super) struct Sftp {
     raw: RawSftpSession,
     posix_rename: bool,
     chunk: u64,
+    counted: Counted,
 }
 
 fn describe(e: SftpError) -> String {
@@ -109,7 +112,7 @@ impl Sftp {
                 chunk = chunk.min(most);
             }
         }
-        Ok(Sftp { raw, posix_rename, chunk })
+        Ok(Sftp { raw, posix_rename, chunk, counted: Counted::new() })
     }
 
     /// Close the channel.
@@ -201,7 +204,6 @@ impl Sftp {
             }
             Payload::Bytes(_) => None,
         };
-        let writing = Writing::start();
         let mut inflight = FuturesUnordered::new();
         let mut offset = 0u64;
         loop {
@@ -242,7 +244,7 @@ impl Sftp {
             offset += len;
             // Start the new request now and collect finished ones; wait only when the pipe is full.
             poll_ready(&mut inflight).await?;
-            while inflight.len() >= writing.share()
+            while inflight.len() >= self.counted.share()
                 && let Some(r) = inflight.next().await
             {
                 r.map_err(describe)?;
