@@ -10,8 +10,10 @@
 //!   "facts": [ { "fact": "files.File", "args": { "path": "/etc/motd" } } ] }
 //! ```
 //!
-//! `facts` lists the fact requests the run gathered as the connecting user (none with a secret
-//! argument): the next run gathers them all in one round trip before deploy.py starts.
+//! `facts` lists the fact requests of the run as the connecting user (none with a secret argument):
+//! those deploy.py asked with `host.get_fact` and those the operations' planners asked given the
+//! values after the run, not others gathered on the way. The next run gathers them all in one round
+//! trip before deploy.py starts.
 //!
 //! Values under a key naming a secret (`password`, `secret`, `token`) are replaced by `*MASKED*`.
 //! Files are created mode 0600 and renamed into place.
