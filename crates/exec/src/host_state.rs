@@ -583,9 +583,8 @@ impl HostState {
     }
 
     /// Note a fact asked for as the connecting user, for the next run's speculative batch. Facts
-    /// gathered are not noted for being gathered: that batch itself would then list them again
-    /// whether or not anything asked (`files.put`'s MD5 and SHA-256 checksums, asked on a first
-    /// run when there was no SHA-1, were hashed on every re-run).
+    /// are not noted for being gathered: that batch would then list itself again on every run,
+    /// whether or not anything still asked (a checksum an older deploy wanted, hashed forever).
     fn note_request(&mut self, key: &FactKey) {
         if !self.requested.contains(key) {
             self.requested.push(key.clone());

@@ -21,9 +21,9 @@ use crate::connector::{Payload, temp_path_for};
 /// Bytes per read or write request; OpenSSH takes up to ~255 KiB, but ~64 KiB keeps the pipeline smooth.
 /// 1 KiB short of 64 KiB so that a write request with its header fits two 32 KiB SSH packets: at
 /// exactly 64 KiB the header spilled into a third, tiny packet, and russh's write buffer (which keeps
-/// its largest size until the connection closes) doubled to ~130 KB per host (heaptrack at N=100:
-/// 14.2 MB -> 6.6 MB for all hosts; same upload time). 32 KiB requests halve the buffer again but
-/// made the 1 MiB upload to 100 hosts 0.1-0.2 s slower.
+/// its largest size until the connection closes) doubled to ~130 KB per host (heaptrack at N=100,
+/// all hosts' buffers at the heap's peak: 14.2 MB -> 8.4 MB; same upload time). 32 KiB requests
+/// make the buffer smaller again but the 1 MiB upload to 100 hosts 0.1-0.35 s slower.
 const CHUNK: u64 = 63 * 1024;
 /// Requests in flight at once (32 x ~64 KiB = the 2 MiB channel window).
 const IN_FLIGHT: usize = 32;
