@@ -439,7 +439,10 @@ pub(crate) fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState],
     if options.verbose > 0 {
         for host in hosts.iter() {
             let trips = host.conn.round_trips();
-            println!("{}: {} round trips ({} fact batches)", host.name(), trips.total(), host.fact_round_trips);
+            let (total, facts) = (trips.total(), host.fact_round_trips);
+            let count = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+            let trips = count(total, "round trip", "round trips");
+            println!("{}: {trips} ({})", host.name(), count(facts, "fact batch", "fact batches"));
         }
     }
     u8::from(failed)

@@ -94,10 +94,12 @@ fn dry_then_run_then_rerun_is_idempotent() {
     assert_eq!(table.len(), 5, "a results table with one row per operation: {out}");
     assert!(table[1].starts_with("app dir") && table[1].ends_with("1      0"), "{out}");
 
-    let dry = run(dir.path(), &["--dry"]);
+    let dry = run(dir.path(), &["--dry", "-v"]);
     let out = text(&dry.stdout);
     assert_eq!(lines_with(&out, "@local: No change").len(), 3, "{out}");
     assert_eq!(snapshot(&app), before);
+    // -v counts the round trips: a dry run on an unchanged host costs one, its fact batch.
+    assert!(out.lines().any(|l| l == "@local: 1 round trip (1 fact batch)"), "{out}");
 
     // The deploy's print() goes to stderr under --json: stdout is one document.
     let json = run(dir.path(), &["--json"]);
