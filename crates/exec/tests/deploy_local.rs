@@ -335,6 +335,37 @@ fn an_active_virtualenv_and_modules_beside_the_deploy_import() {
 }
 
 #[test]
+fn operation_and_fact_modules_load_on_first_import_in_every_spelling() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A `pyinfra` folder beside deploy.py must not shadow rinfra's modules.
+    std::fs::create_dir_all(dir.path().join("pyinfra/operations")).expect("shadow dir");
+    std::fs::write(dir.path().join("pyinfra/operations/apt.py"), "raise SystemExit('shadowed')\n").expect("shadow");
+    let body = r#"import sys
+assert "pyinfra.operations.apt" not in sys.modules, "compiled before use"
+from pyinfra.operations import apt
+import pyinfra.operations.server
+import pyinfra.facts.server as server_facts
+from pyinfra.facts.files import File
+from pyinfra.api import deploy
+assert callable(apt.packages) and callable(pyinfra.operations.server.shell)
+assert sys.modules["pyinfra.operations.apt"] is apt
+assert server_facts.Os.__name__ == "Os" and File.__module__ == "pyinfra.facts.files"
+assert callable(deploy) and not isinstance(deploy, type(sys))
+import importlib
+try:
+    importlib.import_module("pyinfra.operations." + "no_such_module")  # computed: past the precheck
+except ImportError:
+    print("no_such_module: ImportError")
+print("imports ok")
+"#;
+    std::fs::write(dir.path().join("deploy.py"), body).expect("deploy.py");
+    let out = run(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("no_such_module: ImportError") && stdout.contains("imports ok"), "{stdout}");
+}
+
+#[test]
 fn one_operation_facts_and_exec_from_the_command_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let target = dir.path().join("adhoc");

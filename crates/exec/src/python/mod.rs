@@ -252,8 +252,10 @@ fn py_literal(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "''".to_string())
 }
 
-/// The generated modules of the `pyinfra` package, parents before children.
-pub fn package_sources() -> Vec<(String, String)> {
+/// The generated modules of the `pyinfra` package, parents before children: (name, source,
+/// eager). The API modules are eager (installed at start-up); the operation and fact modules are
+/// compiled on first import.
+pub fn package_sources() -> Vec<(String, String, bool)> {
     let cat = catalogue();
     let mut out: Vec<(String, String)> = vec![
         (
@@ -279,6 +281,7 @@ pub fn package_sources() -> Vec<(String, String)> {
         ("pyinfra.operations.util".into(), "from _rinfra_rt import any_changed, all_changed\n".into()),
         ("pyinfra.facts".into(), String::new()),
     ];
+    let eager = out.len();
     let push_parents = |out: &mut Vec<(String, String)>, full: &str| {
         let parts: Vec<&str> = full.split('.').collect();
         for end in 3..parts.len() {
@@ -319,7 +322,7 @@ pub fn package_sources() -> Vec<(String, String)> {
         }
         upsert(&mut out, full, src);
     }
-    out
+    out.into_iter().enumerate().map(|(i, (name, src))| (name, src, i < eager)).collect()
 }
 
 /// Operations that render a template, each with its own (non-data) argument names in signature
@@ -602,14 +605,19 @@ mod tests {
     #[test]
     fn every_operations_and_facts_module_is_generated_after_its_parent() {
         let sources = package_sources();
-        for (i, (name, _)) in sources.iter().enumerate() {
+        for (i, (name, _, eager)) in sources.iter().enumerate() {
             if let Some((parent, _)) = name.rsplit_once('.') {
-                assert!(sources[..i].iter().any(|(n, _)| n == parent), "{name} before {parent}");
+                let parent_at = sources[..i].iter().find(|(n, _, _)| n == parent);
+                assert!(parent_at.is_some(), "{name} before {parent}");
+                // An eager module's parent is in sys.modules before it.
+                assert!(!eager || parent_at.is_some_and(|p| p.2), "{name}'s parent {parent} is eager too");
             }
         }
-        let files = sources.iter().find(|(n, _)| n == "pyinfra.operations.files").map(|(_, s)| s.as_str());
-        assert!(files.is_some_and(|s| s.contains("_op(\"files.put\")")));
-        let facts = sources.iter().find(|(n, _)| n == "pyinfra.facts.server").map(|(_, s)| s.as_str());
-        assert!(facts.is_some_and(|s| s.contains("class Os(_FactBase)")));
+        let source = |name: &str| sources.iter().find(|(n, _, _)| n == name).map(|(_, s, eager)| (s.as_str(), *eager));
+        assert!(
+            source("pyinfra.operations.files").is_some_and(|(s, eager)| s.contains("_op(\"files.put\")") && !eager)
+        );
+        assert!(source("pyinfra.facts.server").is_some_and(|(s, eager)| s.contains("class Os(_FactBase)") && !eager));
+        assert!(source("pyinfra.api").is_some_and(|(_, eager)| eager));
     }
 }

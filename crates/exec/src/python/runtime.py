@@ -6,7 +6,6 @@ import io
 import json
 import re
 import sys
-import traceback
 
 import _rinfra
 
@@ -439,6 +438,8 @@ def _template_text(src):
 
 def _template_line(e):
     """The template line a jinja2 error refers to, found as pyinfra finds it."""
+    import traceback
+
     import jinja2
 
     if isinstance(e, jinja2.TemplateSyntaxError) and e.lineno:
@@ -759,6 +760,8 @@ def run_deploy(path, name, data, groups, hosts):
 
 def _format_exception(e, where):
     """`file:LINE: Type: message` and the traceback, with the user's frames only."""
+    import traceback  # with linecache and tokenize: only when there is an error to show
+
     if isinstance(e, SyntaxError) and e.filename and not str(e.filename).startswith("<rinfra"):
         text = (e.text or "").strip()
         detail = f"\n    {text}" if text else ""
@@ -875,16 +878,44 @@ def unified_diff(old, new, name):
     ]
 
 
+class _OnFirstImport:
+    """Import hook for the generated operation and fact modules: each is compiled when a deploy
+    first imports it, as pyinfra's own modules are. Installing all of them at start-up cost ~1 MB
+    of Python objects that most deploys never use."""
+
+    def __init__(self, sources):
+        self.sources = sources
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in self.sources:
+            return None
+        import _frozen_importlib  # always loaded: the import system itself
+
+        return _frozen_importlib.ModuleSpec(name, self, origin="<rinfra:" + name + ">", is_package=True)
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        module.__file__ = "<rinfra:" + module.__name__ + ">"
+        exec(compile(self.sources.pop(module.__name__), module.__file__, "exec"), module.__dict__)
+
+
 def install(sources, template_ops, global_args):
-    """Register the generated modules (name -> source, parents first) in sys.modules; note the
-    template operations and the global argument names."""
+    """Register the generated modules (name, source, eager; parents first): the eager ones (the
+    `pyinfra` API) in sys.modules now, the others (operation and fact modules) on first import;
+    note the template operations and the global argument names."""
     import types
 
     global _GLOBAL_ARGS
     _TEMPLATE_OPS.update({name: list(own) for name, own in template_ops})
     _GLOBAL_ARGS = frozenset(global_args)
 
-    for name, source in sources:
+    lazy = {}
+    for name, source, eager in sources:
+        if not eager:
+            lazy[name] = source
+            continue
         module = types.ModuleType(name)
         module.__file__ = "<rinfra:" + name + ">"
         module.__path__ = []
@@ -895,3 +926,5 @@ def install(sources, template_ops, global_args):
         if parent and not hasattr(sys.modules[parent], child):
             setattr(sys.modules[parent], child, module)
         exec(compile(source, module.__file__, "exec"), module.__dict__)
+    # Ahead of the path finders: a `pyinfra` directory beside deploy.py must not shadow them.
+    sys.meta_path.insert(0, _OnFirstImport(lazy))
