@@ -131,6 +131,9 @@ fn local_timestamp() -> String {
     )
 }
 
+/// The command facts are gathered through, with the passwords it needs.
+pub(crate) type Runner = (String, Passwords);
+
 /// What a call asked for when prefetch last planned it.
 struct Needs {
     /// The command its facts are gathered through.
@@ -337,12 +340,10 @@ impl HostState {
             .collect()
     }
 
-    /// Gather, in one batch per pass, the facts every recorded call asks for against the facts known
-    /// now, so an unchanged host costs one fact round trip (one per privilege level used). Best
-    /// effort: a fact that fails here is asked again (and its error reported) by the operation.
-    pub fn prefetch(&mut self) {
-        // Calls under the same privileges, with the same passwords, share batches.
-        let mut runners: Vec<(String, Passwords)> = Vec::new();
+    /// The fact runners (privileges and passwords) of this host's calls: prefetch plans and
+    /// gathers each runner's calls together.
+    pub(crate) fn prefetch_runners(&self) -> Vec<Runner> {
+        let mut runners: Vec<Runner> = Vec::new();
         for call in &self.calls {
             let Ok(passwords) = call_passwords(call) else { continue };
             let runner = (fact_runner(call), passwords);
@@ -350,33 +351,49 @@ impl HostState {
                 runners.push(runner);
             }
         }
+        runners
+    }
+
+    /// A prefetch round's planning, no network: plan every call of `runners` against the facts
+    /// known now, keeping complete plans for the steps. The facts still missing, by runner.
+    pub(crate) fn prefetch_plan(&mut self, runners: &[Runner]) -> Vec<(Runner, Vec<FactKey>)> {
+        let mut wanted = Vec::new();
         for (runner, passwords) in runners {
             let same = |c: &OpCall| {
-                call_globals(c).is_ok_and(|g| g.runner == runner && g.passwords.as_ref().is_ok_and(|p| *p == passwords))
+                call_globals(c).is_ok_and(|g| g.runner == *runner && g.passwords.as_ref().is_ok_and(|p| p == passwords))
             };
-            for _ in 0..4 {
-                let mut missing: Vec<FactKey> = Vec::new();
-                for (n, call) in self.calls.iter().enumerate().filter(|(_, c)| same(c)) {
-                    let probe = Probe::new(self.known(&runner));
-                    let env = CallEnv::new(&self.env, call);
-                    let planned = plan_call(call, &probe, &self.local, &env);
-                    let complete = planned.ok().filter(|_| probe.missing.borrow().is_empty());
-                    for key in probe.missing.into_inner() {
-                        if !missing.contains(&key) {
-                            missing.push(key);
-                        }
-                    }
-                    let asked = probe.asked.into_inner();
-                    self.needs.insert(n, Needs { runner: runner.clone(), asked, complete: complete.is_some() });
-                    if let Some(plan) = complete {
-                        self.ahead.insert(n, (self.generation, plan));
+            let mut missing: Vec<FactKey> = Vec::new();
+            for (n, call) in self.calls.iter().enumerate().filter(|(_, c)| same(c)) {
+                let probe = Probe::new(self.known(runner));
+                let env = CallEnv::new(&self.env, call);
+                let planned = plan_call(call, &probe, &self.local, &env);
+                let complete = planned.ok().filter(|_| probe.missing.borrow().is_empty());
+                for key in probe.missing.into_inner() {
+                    if !missing.contains(&key) {
+                        missing.push(key);
                     }
                 }
-                if missing.is_empty() || self.gather(&missing, &runner, &passwords).is_err() {
-                    break;
+                let asked = probe.asked.into_inner();
+                self.needs.insert(n, Needs { runner: runner.clone(), asked, complete: complete.is_some() });
+                if let Some(plan) = complete {
+                    self.ahead.insert(n, (self.generation, plan));
                 }
             }
+            if !missing.is_empty() {
+                wanted.push(((runner.clone(), passwords.clone()), missing));
+            }
         }
+        wanted
+    }
+
+    /// A prefetch round's network part: gather what [`HostState::prefetch_plan`] found missing,
+    /// one batch per runner. The runners whose batch arrived, to plan again.
+    pub(crate) fn prefetch_gather(&mut self, wanted: Vec<(Runner, Vec<FactKey>)>) -> Vec<Runner> {
+        wanted
+            .into_iter()
+            .filter(|((runner, passwords), missing)| self.gather(missing, runner, passwords).is_ok())
+            .map(|(r, _)| r)
+            .collect()
     }
 
     /// Whether call `n` is known to change nothing now (its plan made ahead is still valid): its

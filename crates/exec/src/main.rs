@@ -38,7 +38,7 @@ RINFRA_SUDO_PASSWORD or asked on the terminal; it reaches the hosts through an a
 private file, never on a command line.
 --limit / --exclude PATTERN: hosts by name or group (globs, comma-separated). --group-data DIR.
 --chdir DIR. --fail-percent N: stop when more than N% of hosts have failed.
---parallel N: at most N hosts at once (default: all). --no-wait: each host goes through all its
+--parallel N: at most N hosts at once (default, as pyinfra's: 20 per CPU core). --no-wait: each host goes through all its
 operations without waiting for the others at each one. --serial: one host at a time, each through
 all its operations. -y is accepted (nothing prompts).
 --config FILE runs a pyinfra config file (default: ./config.py if present): SUDO, SUDO_USER, ...
@@ -371,6 +371,7 @@ fn deploy(args: &[String]) -> ExitCode {
         if let Err(stop) = load_config(py, config.as_deref()) {
             return stop.exit(&options);
         }
+        run_settings_from_config(py, &mut options);
         // A syntax error in deploy.py is reported before anything connects.
         if let Action::Deploy(path) = &action
             && let Err(e) = py.compile_deploy(&path.to_string_lossy())
@@ -463,6 +464,18 @@ fn load_config(python: &Interpreter, given: Option<&std::path::Path>) -> Result<
         None => return Ok(()),
     };
     python.load_config(&path.to_string_lossy()).map_err(Stop::Failed)
+}
+
+/// config.py's run-wide settings that the command line did not give (it wins, as in pyinfra):
+/// `PARALLEL` and `FAIL_PERCENT`.
+fn run_settings_from_config(python: &Interpreter, options: &mut RunOptions) {
+    let int = |name: &str| python.config_value(name).as_u64();
+    if options.parallel.is_none() {
+        options.parallel = int("PARALLEL").filter(|&n| n > 0).and_then(|n| usize::try_from(n).ok());
+    }
+    if options.fail_percent.is_none() {
+        options.fail_percent = int("FAIL_PERCENT").filter(|&p| p <= 100).and_then(|p| u8::try_from(p).ok());
+    }
 }
 
 /// The hosts of an inventory file; exit 2 when it is missing, 1 when it raised.

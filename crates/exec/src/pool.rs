@@ -4,6 +4,11 @@
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
+/// CPU cores this process may use (2 if unknown).
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// Run `work` on every item, on one thread per element of `states` (or fewer, if there are fewer
 /// items), each thread with its own state; `meanwhile` runs on the calling thread until they are
 /// all done. States are dropped as their threads end (a channel's senders, say, so that a receiver

@@ -410,7 +410,7 @@ fn diff_lines(python: Option<&Interpreter>, diff: &[FileDiff]) -> Vec<String> {
 pub(crate) fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState], options: &RunOptions) -> u8 {
     let (steps, index) = deploy_order(hosts);
     let names: Vec<String> = hosts.iter().map(|h| h.name().to_string()).collect();
-    let workers = options.parallel.unwrap_or(hosts.len()).max(1);
+    let workers = options.workers(hosts.len());
     let mut clock = crate::run::Phases::new(options);
     prefetch_all(hosts, workers);
     clock.done("facts for every operation (prefetch)");
@@ -448,9 +448,38 @@ pub(crate) fn execute_all(python: Option<&Interpreter>, hosts: &mut [HostState],
     u8::from(failed)
 }
 
-/// Gather every host's facts for its recorded calls, hosts in parallel.
+/// Gather, in one batch per round and host (and privilege level), the facts every recorded call
+/// asks for against the facts known now, so an unchanged host costs one fact round trip. Facts
+/// whose arguments come from other facts take more rounds (at most 4). Best effort: a fact that
+/// fails here is asked again, and its error reported, by its operation's step.
+///
+/// Planning is CPU work and runs on as many threads as there are cores; only the batches, which
+/// wait on the network, take a thread per host. Planning on a thread per host held every host's
+/// planning garbage at once: the prefetch phase's peak RSS at N=100 was 8 MB higher.
 fn prefetch_all(hosts: &mut [HostState], workers: usize) {
-    in_parallel(hosts.iter_mut(), vec![(); workers.max(1)], |_, host| host.prefetch(), || {});
+    let cores = crate::pool::cores();
+    let mut runners: Vec<_> = hosts.iter().map(HostState::prefetch_runners).collect();
+    for _ in 0..4 {
+        let mut wanted: Vec<_> = hosts.iter().map(|_| Vec::new()).collect();
+        let planning = hosts.iter_mut().zip(&runners).zip(wanted.iter_mut());
+        in_parallel(
+            planning,
+            vec![(); cores.min(workers).max(1)],
+            |_, ((host, r), w)| *w = host.prefetch_plan(r),
+            || {},
+        );
+        if wanted.iter().all(Vec::is_empty) {
+            break;
+        }
+        // A host with nothing missing is done; otherwise only the runners whose batch arrives
+        // plan again.
+        for (r, w) in runners.iter_mut().zip(&wanted) {
+            r.clear();
+            r.extend(w.iter().map(|(runner, _)| runner.clone()));
+        }
+        let batches = hosts.iter_mut().zip(wanted).zip(runners.iter_mut()).filter(|((_, w), _)| !w.is_empty());
+        in_parallel(batches, vec![(); workers.max(1)], |_, ((host, w), r)| *r = host.prefetch_gather(w), || {});
+    }
 }
 
 /// The default: each step on all its hosts (in parallel) before the next step starts.
@@ -525,7 +554,7 @@ fn run_hosts_through(
     progress: &mut Progress,
 ) {
     let options = ledger.options;
-    let workers = if options.serial { 1 } else { options.parallel.unwrap_or(hosts.len()).max(1) };
+    let workers = if options.serial { 1 } else { options.workers(hosts.len()) };
     // Per host, the (step, call) pairs it runs, in deploy order.
     let plans: Vec<Vec<(usize, usize)>> = index
         .iter()

@@ -68,6 +68,19 @@ fn parallel_limits_how_many_hosts_run_at_once() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("barrier"), "{}", text(&out));
     let bad = run(dir.path(), &sshd, &["--parallel", "none"]);
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+
+    // config.py's PARALLEL, as in pyinfra; the command line wins over it.
+    std::fs::write(dir.path().join("config.py"), "PARALLEL = 2\n").expect("config.py");
+    let fresh = || {
+        let _ = std::fs::remove_dir_all(dir.path().join("meet"));
+        barrier_deploy(dir.path(), 2);
+    };
+    fresh();
+    let out = run(dir.path(), &sshd, &[]);
+    assert_eq!(out.status.code(), Some(1), "config.py's PARALLEL = 2 holds the third host back: {}", text(&out));
+    fresh();
+    let out = run(dir.path(), &sshd, &["--parallel", "3"]);
+    assert_eq!(out.status.code(), Some(0), "--parallel 3 over config.py's 2: {}", text(&out));
 }
 
 /// Host .2 runs two operations; host .3's only operation (an earlier step) waits for the second.

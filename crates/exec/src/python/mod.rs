@@ -420,6 +420,16 @@ impl Interpreter {
         .map_err(|e| Python::attach(|py| describe(py, &e)))
     }
 
+    /// A `pyinfra.config` setting as JSON (`null` when unset or not representable).
+    pub fn config_value(&self, name: &str) -> Value {
+        let text = Python::attach(|py| -> PyResult<String> {
+            let runtime = self.runtime.bind(py);
+            let value = runtime.getattr("config")?.getattr(name)?;
+            runtime.call_method1("to_json", (value,))?.extract()
+        });
+        text.ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null)
+    }
+
     /// Send what user code prints to standard error (`--json` keeps standard output for its document).
     pub fn print_to_stderr(&self) -> Result<(), String> {
         Python::attach(|py| -> PyResult<()> {
