@@ -85,6 +85,10 @@ impl FactSource for Probe<'_> {
             }
         }
     }
+
+    fn knows(&self, key: &FactKey) -> bool {
+        self.known.fact(key).is_ok()
+    }
 }
 
 /// Host-side values planners may ask for.

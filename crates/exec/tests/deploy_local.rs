@@ -335,6 +335,28 @@ fn an_active_virtualenv_and_modules_beside_the_deploy_import() {
 }
 
 #[test]
+fn an_unchanged_upload_without_a_cache_hashes_the_remote_file_once() {
+    // The host already has the file (converged by another controller): no `.rinfra/` yet, so the
+    // facts are planned with stand-ins first. Only SHA-1 may be gathered, not the MD5 and SHA-256
+    // fallbacks that a missing SHA-1 would call for.
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("motd"), "welcome\n").expect("motd");
+    std::fs::create_dir_all(dir.path().join("target")).expect("target");
+    std::fs::write(dir.path().join("target/motd"), "welcome\n").expect("target motd");
+    let deploy = format!(
+        "from pyinfra.operations import files\nfiles.put(src='motd', dest='{}')\n",
+        dir.path().join("target/motd").display()
+    );
+    std::fs::write(dir.path().join("deploy.py"), deploy).expect("deploy.py");
+    let out = run(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(lines_with(&text(&out.stdout), "@local: No change").len(), 1, "{}", text(&out.stdout));
+    let cache = std::fs::read_to_string(dir.path().join(".rinfra/facts/@local.json")).expect("fact cache");
+    assert!(cache.contains("files.Sha1File"), "{cache}");
+    assert!(!cache.contains("files.Md5File") && !cache.contains("files.Sha256File"), "{cache}");
+}
+
+#[test]
 fn operation_and_fact_modules_load_on_first_import_in_every_spelling() {
     let dir = tempfile::tempdir().expect("tempdir");
     // A `pyinfra` folder beside deploy.py must not shadow rinfra's modules.

@@ -89,6 +89,14 @@ pub trait FactSource {
     /// The fact's value (`Null` when the fact ran and found nothing), or [`Unknown`].
     fn fact(&self, key: &FactKey) -> Result<Value, Unknown>;
 
+    /// Whether [`FactSource::fact`] answers `key` with what the host reported, not with a stand-in.
+    /// The executor plans once with unknown facts answered by their defaults, to learn everything a
+    /// planner asks in one batch; a planner whose next question depends on an answer (a fallback
+    /// hash when the first is missing) stops at a stand-in, as pyinfra asks one fact after another.
+    fn knows(&self, _key: &FactKey) -> bool {
+        true
+    }
+
     /// Unix time (seconds) that parsers take as "now", e.g. for `ls` dates without a year.
     /// Sources pin it for reproducible parsing; the default is the system clock.
     fn now(&self) -> i64 {

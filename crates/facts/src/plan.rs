@@ -303,6 +303,20 @@ impl<'a> Ctx<'a> {
     /// Ask for a fact with keyword arguments. Like pyinfra's `host.get_fact`, the fact's other
     /// parameters are filled with their defaults, so a fact has one key however it is asked for.
     pub fn fact(&self, name: &str, args: &[(&str, Value)]) -> Result<Value, PlanError> {
+        let key = self.fact_key(name, args)?;
+        self.facts.fact(&key).map_err(|_| PlanError::FactMissing(key))
+    }
+
+    /// [`Ctx::fact`], or `None` when the source has not gathered the fact yet and answered a
+    /// stand-in (see [`FactSource::knows`]): for questions that depend on the answer.
+    pub fn fact_if_known(&self, name: &str, args: &[(&str, Value)]) -> Result<Option<Value>, PlanError> {
+        let key = self.fact_key(name, args)?;
+        let value = self.facts.fact(&key).map_err(|_| PlanError::FactMissing(key.clone()))?;
+        Ok(self.facts.knows(&key).then_some(value))
+    }
+
+    /// The key of a fact asked with keyword arguments, its other parameters at their defaults.
+    fn fact_key(&self, name: &str, args: &[(&str, Value)]) -> Result<FactKey, PlanError> {
         let given: Map<String, Value> = args.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
         let values = match crate::schema::catalogue().fact(name) {
             Some((_, fact)) => match Args::bind(fact.args, &[], &given) {
@@ -316,8 +330,7 @@ impl<'a> Ctx<'a> {
             },
             None => given.into_iter().collect(),
         };
-        let key = FactKey::new(name, values);
-        self.facts.fact(&key).map_err(|_| PlanError::FactMissing(key))
+        Ok(FactKey::new(name, values))
     }
 
     /// Append a shell command.

@@ -6,8 +6,8 @@ use serde_json::json;
 use super::fs::create_remote_dir;
 use super::time::DateTime;
 use super::util::{
-    TimeField, chmod, chown, ensure_mode, fact, field, fnmatch, global_temp_dir, local_join, opt, path_fact, path_name,
-    path_str, pure_path, temp_filename, touch, unix_path_join,
+    TimeField, chmod, chown, ensure_mode, fact, field, fnmatch, global_temp_dir, local_join, opt, path_fact,
+    path_fact_if_known, path_name, path_str, pure_path, temp_filename, touch, unix_path_join,
 };
 use crate::args::Args;
 use crate::plan::{Ctx, ErrorKind, PlanError, UploadSource};
@@ -161,7 +161,9 @@ enum Local {
 fn local_equals_remote(ctx: &Ctx<'_>, local: Option<&Local>, remote: &str) -> Result<bool, PlanError> {
     let Some(local) = local else { return Ok(false) };
     for (f, algo) in [("files.Sha1File", "sha1"), ("files.Md5File", "md5"), ("files.Sha256File", "sha256")] {
-        let remote_sum = path_fact(ctx, f, remote)?;
+        // The next hash only once this one is known to be missing: each reads the whole file on
+        // the host.
+        let Some(remote_sum) = path_fact_if_known(ctx, f, remote)? else { return Ok(false) };
         if truthy(&remote_sum) {
             let local_sum = match local {
                 Local::Path(p) => match algo {
@@ -599,4 +601,59 @@ pub fn unarchive(ctx: &mut Ctx<'_>, a: &Args) -> Result<(), PlanError> {
         ctx.shell(chown(&dest, user.as_deref(), group.as_deref(), true, true)?);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use serde_json::json;
+
+    use crate::fact_source::{FactKey, FactSource, PlanEnv, Unknown};
+    use crate::local_files::NoLocalFiles;
+    use crate::value::{Map, Value};
+
+    /// The executor's planning probe in miniature: the destination's `File` is known, every other
+    /// fact is answered with a stand-in (`None`), and every ask is noted.
+    struct Probe {
+        stand_ins: bool,
+        asked: RefCell<Vec<String>>,
+    }
+
+    impl FactSource for Probe {
+        fn fact(&self, key: &FactKey) -> Result<Value, Unknown> {
+            self.asked.borrow_mut().push(key.fact.clone());
+            Ok(if key.fact == "files.File" { json!({"mode": 644, "size": 6}) } else { Value::Null })
+        }
+        fn knows(&self, key: &FactKey) -> bool {
+            !self.stand_ins || key.fact == "files.File"
+        }
+    }
+
+    struct Env;
+
+    impl PlanEnv for Env {
+        fn temp_filename(&self, _: &str) -> String {
+            "/tmp/x".into()
+        }
+        fn timestamp(&self) -> String {
+            "t".into()
+        }
+    }
+
+    fn hashes_asked(stand_ins: bool) -> Vec<String> {
+        let probe = Probe { stand_ins, asked: RefCell::new(Vec::new()) };
+        let kw: Map<String, Value> =
+            json!({"src": "io:hello\n", "dest": "/etc/motd"}).as_object().cloned().unwrap_or_default();
+        let _ = crate::plan_operation("files.put", &[], &kw, &probe, &NoLocalFiles, &Env);
+        probe.asked.into_inner().into_iter().filter(|f| f.ends_with("File") && f != "files.File").collect()
+    }
+
+    #[test]
+    fn a_fallback_hash_is_asked_only_once_the_first_is_known_missing() {
+        // Not gathered yet: only SHA-1 (one pass reads the file on the host once, not three times).
+        assert_eq!(hashes_asked(true), ["files.Sha1File"]);
+        // Gathered and missing (no sha1sum on the host): MD5 next, then SHA-256, as pyinfra asks.
+        assert_eq!(hashes_asked(false), ["files.Sha1File", "files.Md5File", "files.Sha256File"]);
+    }
 }

@@ -20,6 +20,11 @@ pub fn path_fact(ctx: &Ctx<'_>, name: &str, path: &str) -> Result<Value, PlanErr
     fact(ctx, name, &[("path", json!(path))])
 }
 
+/// [`path_fact`], or `None` while the fact is not gathered yet (see [`Ctx::fact_if_known`]).
+pub fn path_fact_if_known(ctx: &Ctx<'_>, name: &str, path: &str) -> Result<Option<Value>, PlanError> {
+    ctx.fact_if_known(name, &[("path", json!(path))])
+}
+
 /// A key of a fact's dict (`Null` when absent or when the fact is not a dict).
 pub fn field<'a>(v: &'a Value, key: &str) -> &'a Value {
     static NULL: Value = Value::Null;
