@@ -155,3 +155,32 @@ impl FactSource for NoFacts {
         Err(Unknown)
     }
 }
+
+/// Test doubles for planner tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{FactKey, FactSource, PlanEnv, Unknown};
+    use crate::value::Value;
+
+    /// Facts by the `Display` form of their key (`server.Sysctl(keys=['k'])`); others unknown.
+    pub(crate) struct DisplayFacts(pub Vec<(&'static str, Value)>);
+
+    impl FactSource for DisplayFacts {
+        fn fact(&self, key: &FactKey) -> Result<Value, Unknown> {
+            let name = key.to_string();
+            self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()).ok_or(Unknown)
+        }
+    }
+
+    /// A host environment with fixed answers: this temporary file name for every key, `t` as the time.
+    pub(crate) struct FixedEnv(pub &'static str);
+
+    impl PlanEnv for FixedEnv {
+        fn temp_filename(&self, _: &str) -> String {
+            self.0.into()
+        }
+        fn timestamp(&self) -> String {
+            "t".into()
+        }
+    }
+}

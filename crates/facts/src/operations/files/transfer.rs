@@ -609,7 +609,8 @@ mod tests {
 
     use serde_json::json;
 
-    use crate::fact_source::{FactKey, FactSource, PlanEnv, Unknown};
+    use crate::fact_source::testing::FixedEnv;
+    use crate::fact_source::{FactKey, FactSource, Unknown};
     use crate::local_files::NoLocalFiles;
     use crate::value::{Map, Value};
 
@@ -630,22 +631,11 @@ mod tests {
         }
     }
 
-    struct Env;
-
-    impl PlanEnv for Env {
-        fn temp_filename(&self, _: &str) -> String {
-            "/tmp/x".into()
-        }
-        fn timestamp(&self) -> String {
-            "t".into()
-        }
-    }
-
     fn hashes_asked(stand_ins: bool) -> Vec<String> {
         let probe = Probe { stand_ins, asked: RefCell::new(Vec::new()) };
         let kw: Map<String, Value> =
             json!({"src": "io:hello\n", "dest": "/etc/motd"}).as_object().cloned().unwrap_or_default();
-        let _ = crate::plan_operation("files.put", &[], &kw, &probe, &NoLocalFiles, &Env);
+        let _ = crate::plan_operation("files.put", &[], &kw, &probe, &NoLocalFiles, &FixedEnv("/tmp/x"));
         probe.asked.into_inner().into_iter().filter(|f| f.ends_with("File") && f != "files.File").collect()
     }
 

@@ -321,35 +321,14 @@ pub const OPERATIONS: &[Operation] = &[
 mod tests {
     use serde_json::json;
 
-    use crate::fact_source::{FactKey, FactSource, PlanEnv, Unknown};
+    use crate::fact_source::testing::{DisplayFacts, FixedEnv};
     use crate::local_files::NoLocalFiles;
     use crate::plan::{Command, Plan, PlanError};
     use crate::value::{Map, Value};
 
-    /// Facts by `Display` of their key (`server.Sysctl(keys=['k'])`).
-    struct Facts(Vec<(&'static str, Value)>);
-
-    impl FactSource for Facts {
-        fn fact(&self, key: &FactKey) -> Result<Value, Unknown> {
-            let name = key.to_string();
-            self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()).ok_or(Unknown)
-        }
-    }
-
-    struct Env;
-
-    impl PlanEnv for Env {
-        fn temp_filename(&self, _: &str) -> String {
-            "/tmp/x".into()
-        }
-        fn timestamp(&self) -> String {
-            "t".into()
-        }
-    }
-
     fn plan(op: &str, args: &[Value], kw: Value, facts: Vec<(&'static str, Value)>) -> Result<Plan, PlanError> {
         let kw: Map<String, Value> = kw.as_object().cloned().unwrap_or_default();
-        crate::plan_operation(op, args, &kw, &Facts(facts), &NoLocalFiles, &Env)
+        crate::plan_operation(op, args, &kw, &DisplayFacts(facts), &NoLocalFiles, &FixedEnv("/tmp/x"))
     }
 
     fn shells(p: &Plan) -> Vec<String> {

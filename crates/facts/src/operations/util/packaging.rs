@@ -407,44 +407,28 @@ pub fn ensure_yum_repo(ctx: &mut Ctx<'_>, repo: &YumRepo<'_>) -> Result<(), Plan
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fact_source::{NoFacts, PlanEnv};
+    use crate::fact_source::NoFacts;
+    use crate::fact_source::testing::{DisplayFacts, FixedEnv};
     use crate::local_files::NoLocalFiles;
     use crate::plan::Command;
     use serde_json::json;
 
-    struct Env;
-    impl PlanEnv for Env {
-        fn temp_filename(&self, _: &str) -> String {
-            "_tempfile_".into()
-        }
-        fn timestamp(&self) -> String {
-            "t".into()
-        }
-    }
-
-    /// Facts keyed by their `Display` form (`rpm.RpmPackage(package=x)`).
-    struct MapFacts(Vec<(&'static str, Value)>);
-    impl crate::fact_source::FactSource for MapFacts {
-        fn fact(&self, key: &crate::fact_source::FactKey) -> Result<Value, crate::fact_source::Unknown> {
-            let k = key.to_string();
-            self.0.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()).ok_or(crate::fact_source::Unknown)
-        }
-    }
+    const ENV: FixedEnv = FixedEnv("_tempfile_");
 
     #[test]
     fn rpm_files() {
-        let facts = MapFacts(vec![
+        let facts = DisplayFacts(vec![
             ("rpm.RpmPackage(package=/x.rpm)", json!({"name": "x", "version": "1"})),
             ("rpm.RpmPackage(package=x)", json!({"name": "x", "version": "1"})),
         ]);
-        let mut ctx = Ctx::new(&facts, &NoLocalFiles, &Env);
+        let mut ctx = Ctx::new(&facts, &NoLocalFiles, &ENV);
         ensure_rpm(&mut ctx, "/x.rpm", true, "dnf").expect("plans");
         ensure_rpm(&mut ctx, "/x.rpm", false, "dnf").expect("plans");
         let plan = ctx.finish();
         assert_eq!(plan.commands, vec![Command::Shell("dnf remove -y x".into())]);
 
-        let facts = MapFacts(vec![("rpm.RpmPackage(package=/y.rpm)", Value::Null)]);
-        let mut ctx = Ctx::new(&facts, &NoLocalFiles, &Env);
+        let facts = DisplayFacts(vec![("rpm.RpmPackage(package=/y.rpm)", Value::Null)]);
+        let mut ctx = Ctx::new(&facts, &NoLocalFiles, &ENV);
         ensure_rpm(&mut ctx, "/y.rpm", true, "yum").expect("plans");
         let want = "rpm -q `rpm -qp /y.rpm` 2> /dev/null || rpm -i /y.rpm";
         assert_eq!(ctx.finish().commands, vec![Command::Shell(want.into())]);
@@ -452,7 +436,7 @@ mod tests {
 
     #[test]
     fn yum_repo_rejects_relative_keys() {
-        let mut ctx = Ctx::new(&NoFacts, &NoLocalFiles, &Env);
+        let mut ctx = Ctx::new(&NoFacts, &NoLocalFiles, &ENV);
         let repo = YumRepo {
             name_or_url: "r",
             baseurl: Some("http://x"),
@@ -469,7 +453,7 @@ mod tests {
     }
 
     fn run(current: Value, spec: &Ensure<'_>) -> (Vec<String>, Option<String>) {
-        let mut ctx = Ctx::new(&NoFacts, &NoLocalFiles, &Env);
+        let mut ctx = Ctx::new(&NoFacts, &NoLocalFiles, &ENV);
         ensure_packages(&mut ctx, &current, spec).expect("plans");
         let plan = ctx.finish();
         let cmds = plan
