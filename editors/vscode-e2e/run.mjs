@@ -26,6 +26,9 @@ const work = mkdtempSync(path.join(tmpdir(), "rinfra-vscode-e2e-"));
 const dirs = { data: path.join(work, "data"), extensions: path.join(work, "extensions"), ws: path.join(work, "ws") };
 for (const dir of Object.values(dirs)) mkdirSync(dir);
 writeFileSync(path.join(dirs.ws, "deploy.py"), 'from pyinfra.operations import apt\n\napt.packages(packages=["nginx"], updat=True)\n');
+// The workspace's own, empty cache: the server takes the nearest `.rinfra/` above a deploy, and a
+// run started in the temp folder itself (`rinfra-exec HOSTS exec -- true` from /tmp) leaves one there.
+mkdirSync(path.join(dirs.ws, ".rinfra"));
 writeFileSync(path.join(work, "config.yaml"), "auth: none\ncert: false\n");
 
 // PATH without any directory holding a rinfra-lsp, so only the bundled server can answer.
