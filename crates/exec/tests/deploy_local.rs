@@ -374,6 +374,7 @@ assert sys.modules["pyinfra.operations.apt"] is apt
 assert server_facts.Os.__name__ == "Os" and File.__module__ == "pyinfra.facts.files"
 assert callable(deploy) and not isinstance(deploy, type(sys))
 import importlib
+assert importlib.reload(apt).packages is not None
 try:
     importlib.import_module("pyinfra.operations." + "no_such_module")  # computed: past the precheck
 except ImportError:

@@ -898,7 +898,8 @@ class _OnFirstImport:
 
     def exec_module(self, module):
         module.__file__ = "<rinfra:" + module.__name__ + ">"
-        exec(compile(self.sources.pop(module.__name__), module.__file__, "exec"), module.__dict__)
+        # The source stays: `importlib.reload` or a re-import after `del sys.modules[...]` needs it.
+        exec(compile(self.sources[module.__name__], module.__file__, "exec"), module.__dict__)
 
 
 def install(sources, template_ops, global_args):
