@@ -284,7 +284,7 @@ impl HostState {
                         self.fact_paths.insert(cache_key.clone(), path);
                     }
                     // One value, shared by the facts known now and those kept for the cache.
-                    let value = std::sync::Arc::new(value);
+                    let value = rinfra_facts::cache::FactValue::new(&value);
                     known.facts.insert(cache_key.clone(), value.clone());
                     if self.gathered.facts.get(&cache_key).is_some_and(|old| old != &value) {
                         self.revalued.insert(cache_key.clone());

@@ -25,11 +25,8 @@ pub fn is_secret_arg(name: &str) -> bool {
 
 /// The cache's string key for a fact request, with secret arguments masked.
 pub fn cache_key(key: &FactKey) -> String {
-    let args: Vec<String> = key
-        .args
-        .iter()
-        .map(|(k, v)| if is_secret_arg(k) { format!("{k}={MASK}") } else { format!("{k}={v}") })
-        .collect();
+    let args: Vec<String> =
+        key.args().map(|(k, v)| if is_secret_arg(k) { format!("{k}={MASK}") } else { format!("{k}={v}") }).collect();
     if args.is_empty() { key.fact.clone() } else { format!("{}({})", key.fact, args.join(", ")) }
 }
 
@@ -41,19 +38,57 @@ pub struct HostFacts {
     /// When the facts were gathered, in seconds since the Unix epoch (set by the executor).
     pub gathered_at: u64,
     /// Fact values by [`cache_key`], shared (the executor keeps one value in several views).
-    pub facts: BTreeMap<String, Arc<Value>>,
+    pub facts: BTreeMap<String, FactValue>,
 }
 
 impl HostFacts {
     /// Record one fact's value.
     pub fn insert(&mut self, key: &FactKey, value: Value) {
-        self.facts.insert(cache_key(key), Arc::new(value));
+        self.facts.insert(cache_key(key), FactValue::new(&value));
     }
 }
 
 impl FactSource for HostFacts {
     fn fact(&self, key: &FactKey) -> Result<Value, Unknown> {
-        self.facts.get(&cache_key(key)).map(|v| Value::clone(v)).ok_or(Unknown)
+        self.facts.get(&cache_key(key)).map(FactValue::value).ok_or(Unknown)
+    }
+}
+
+/// A fact's value kept as compact JSON text, shared by reference count.
+///
+/// The executor keeps every fact of every host for the whole run: a `stat` result as a JSON map
+/// takes ~1 KB of map entries and key strings, as text ~150 bytes in one allocation. A planner gets
+/// its own copy either way ([`FactSource::fact`] returns an owned value), so parsing the text
+/// replaces a deep clone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactValue(Arc<str>);
+
+impl FactValue {
+    /// The value, stored as its JSON text.
+    pub fn new(value: &Value) -> FactValue {
+        FactValue(value.to_string().into())
+    }
+
+    /// The value, parsed back (`null` if the text were ever not JSON, which [`FactValue::new`] rules out).
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    }
+
+    /// The JSON text.
+    pub fn json(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for FactValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for FactValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<FactValue, D::Error> {
+        Value::deserialize(deserializer).map(|v| FactValue::new(&v))
     }
 }
 

@@ -1,20 +1,21 @@
 //! How planners ask for facts, and how fact parsers see their input.
 
-use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 use crate::args::Args;
 use crate::operations::files::jinja::TemplateError;
 use crate::value::{Value, py_str};
 
 /// A fact with its arguments: `files.File` + `path=/etc`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+///
+/// Identity (equality, order, hash) is the fact and its arguments as Python `str()` renders them,
+/// as in pyinfra's fact keys; the renderings are made when compared, not stored (a run keeps
+/// thousands of keys, most with one string argument that renders as itself).
+#[derive(Debug, Clone)]
 pub struct FactKey {
     /// `module.Fact`.
     pub fact: String,
-    /// Keyword arguments, sorted by name, values as Python `str()`.
-    pub args: Vec<(String, String)>,
-    /// The same arguments as JSON values (kept for building the command).
-    #[serde(skip)]
+    /// Keyword arguments as JSON values, sorted by name (kept for building the command).
     pub values: Vec<(String, Value)>,
 }
 
@@ -22,13 +23,17 @@ impl FactKey {
     /// A key from keyword arguments (any order).
     pub fn new(fact: &str, mut values: Vec<(String, Value)>) -> FactKey {
         values.sort_by(|a, b| a.0.cmp(&b.0));
-        let args = values.iter().map(|(k, v)| (k.clone(), py_str(v))).collect();
-        FactKey { fact: fact.to_string(), args, values }
+        FactKey { fact: fact.to_string(), values }
+    }
+
+    /// The arguments as Python `str()` renders them, sorted by name: the key's identity.
+    pub fn args(&self) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), str_of(v)))
     }
 
     /// The arguments as pyinfra's test vectors write them: `k=v, k2=v2` (sorted; empty when none).
     pub fn args_string(&self) -> String {
-        self.args.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+        self.args().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
     }
 
     /// The arguments as bound [`Args`], for building the fact's command.
@@ -37,17 +42,28 @@ impl FactKey {
     }
 }
 
-// Identity is the fact and its `str()`-rendered arguments, as in pyinfra's fact keys.
+/// Python's `str()` of a value, borrowed when it is a string (the common case).
+fn str_of(v: &Value) -> Cow<'_, str> {
+    match v {
+        Value::String(s) => Cow::Borrowed(s),
+        other => Cow::Owned(py_str(other)),
+    }
+}
+
 impl PartialEq for FactKey {
     fn eq(&self, other: &Self) -> bool {
-        self.fact == other.fact && self.args == other.args
+        self.fact == other.fact && self.values.len() == other.values.len() && self.args().eq(other.args())
     }
 }
 impl Eq for FactKey {}
 impl std::hash::Hash for FactKey {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
         self.fact.hash(h);
-        self.args.hash(h);
+        self.values.len().hash(h);
+        for (k, v) in self.args() {
+            k.hash(h);
+            v.hash(h);
+        }
     }
 }
 impl PartialOrd for FactKey {
@@ -57,13 +73,13 @@ impl PartialOrd for FactKey {
 }
 impl Ord for FactKey {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (&self.fact, &self.args).cmp(&(&other.fact, &other.args))
+        self.fact.cmp(&other.fact).then_with(|| self.args().cmp(other.args()))
     }
 }
 
 impl std::fmt::Display for FactKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.args.is_empty() {
+        if self.values.is_empty() {
             write!(f, "{}", self.fact)
         } else {
             write!(f, "{}({})", self.fact, self.args_string())

@@ -41,7 +41,7 @@ fn without_defaults(key: &FactKey) -> FactKey {
 impl FactSource for FakeFacts {
     fn fact(&self, key: &FactKey) -> Result<Value, Unknown> {
         let value = self.facts.get(&key.fact).ok_or(Unknown)?;
-        if key.args.is_empty() {
+        if key.values.is_empty() {
             return Ok(value.clone());
         }
         // A value not keyed by arguments (`"server.Home": "/home/x"`) answers every argument set.
