@@ -201,6 +201,20 @@ mod tests {
     }
 
     #[test]
+    fn a_kept_value_is_written_as_json_and_read_back_equal() {
+        let stat = json!({"user": "root", "mode": 644, "size": 12, "link_target": null, "tags": ["a", 1.5]});
+        let mut h = HostFacts { host: "web1".into(), gathered_at: 7, ..HostFacts::default() };
+        h.insert(&key("files.File", &[("path", json!("/etc/motd"))]), stat.clone());
+        // On disk the value is the JSON itself, not a string holding it: the cache format is unchanged.
+        let doc = serde_json::to_value(&h).expect("serialise");
+        assert_eq!(doc, json!({"host": "web1", "gathered_at": 7, "facts": {"files.File(path=/etc/motd)": stat}}));
+        let back: HostFacts = serde_json::from_value(doc).expect("deserialise");
+        assert_eq!(back, h);
+        assert_eq!(back.fact(&key("files.File", &[("path", json!("/etc/motd"))])), Ok(stat.clone()));
+        assert_eq!(FactValue::new(&stat).json(), stat.to_string());
+    }
+
+    #[test]
     fn secrets_are_masked_in_keys() {
         let k = key("mysql.MysqlDatabases", &[("mysql_password", json!("hunter2")), ("mysql_user", json!("u"))]);
         let s = cache_key(&k);

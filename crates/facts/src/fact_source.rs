@@ -200,3 +200,63 @@ pub(crate) mod testing {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::collections::hash_map::DefaultHasher;
+    use std::hash::{Hash, Hasher};
+
+    fn hash(key: &FactKey) -> u64 {
+        let mut h = DefaultHasher::new();
+        key.hash(&mut h);
+        h.finish()
+    }
+
+    #[test]
+    fn identity_is_the_str_of_each_argument_as_in_pyinfra() {
+        // pyinfra keys a fact by `str()` of its arguments: 644 and "644" are the same request.
+        let number = FactKey::new("files.File", vec![("mode".into(), json!(644)), ("path".into(), json!("/a"))]);
+        let string = FactKey::new("files.File", vec![("path".into(), json!("/a")), ("mode".into(), json!("644"))]);
+        assert_eq!(number, string);
+        assert_eq!(hash(&number), hash(&string));
+        assert_eq!(number.cmp(&string), std::cmp::Ordering::Equal);
+        // The values themselves are kept as given, for building the command.
+        assert_eq!(number.values[0], ("mode".to_string(), json!(644)));
+        assert_eq!(number.args_string(), "mode=644, path=/a");
+        assert_eq!(number.to_string(), "files.File(mode=644, path=/a)");
+    }
+
+    #[test]
+    fn keys_differ_by_fact_argument_name_value_and_count() {
+        let base = FactKey::new("files.File", vec![("path".into(), json!("/a"))]);
+        let others = [
+            FactKey::new("files.Directory", vec![("path".into(), json!("/a"))]),
+            FactKey::new("files.File", vec![("path".into(), json!("/b"))]),
+            FactKey::new("files.File", vec![("dest".into(), json!("/a"))]),
+            FactKey::new("files.File", vec![("path".into(), json!("/a")), ("x".into(), json!(null))]),
+            FactKey::new("files.File", vec![]),
+        ];
+        for other in &others {
+            assert_ne!(&base, other, "{other}");
+            assert_ne!(base.cmp(other), std::cmp::Ordering::Equal, "{other}");
+        }
+        // Ordered by fact, then by arguments as rendered, a shorter list first.
+        let mut sorted = others.to_vec();
+        sorted.push(base.clone());
+        sorted.sort();
+        let shown: Vec<String> = sorted.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "files.Directory(path=/a)",
+                "files.File",
+                "files.File(dest=/a)",
+                "files.File(path=/a)",
+                "files.File(path=/a, x=None)",
+                "files.File(path=/b)",
+            ]
+        );
+    }
+}
