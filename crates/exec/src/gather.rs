@@ -303,11 +303,13 @@ pub fn fact_default(key: &FactKey) -> FactResult {
 /// before it reported) and the output of the whole batch.
 pub async fn run_jobs(
     conn: &dyn Connector,
-    jobs: &[Job],
+    jobs: Vec<Job>,
     options: &GatherOptions,
 ) -> Result<(Vec<Option<JobOutput>>, CommandOutput), ConnectorError> {
     let delimiter = format!("rinfra-{}", random_hex(16));
-    let script = build_script(jobs, &delimiter);
+    let script = build_script(&jobs, &delimiter);
+    let count = jobs.len();
+    drop(jobs);
     let out = if options.passwords.is_empty() {
         conn.run_script(&options.runner, script, options.timeout).await?
     } else {
@@ -315,7 +317,7 @@ pub async fn run_jobs(
         let command = RemoteCommand::script(&options.runner, script, options.timeout);
         conn.run(&command.passwords(options.passwords.clone())).await?
     };
-    Ok((split_output(&out, jobs.len(), &delimiter), out))
+    Ok((split_output(&out, count, &delimiter), out))
 }
 
 /// Lets parsers consult facts gathered in this batch (so far) and earlier ones.
@@ -359,20 +361,21 @@ pub async fn gather_after(
     let leading = first.len();
     // Which job each key uses, or why it has none; fact jobs are shared, an operation's are not.
     let mut jobs: Vec<Job> = first;
-    let mut index: HashMap<Job, usize> = HashMap::new();
-    let plan: Vec<Result<usize, FactFailure>> = keys
-        .iter()
-        .map(|key| {
-            let job = Job::from(fact_command(key)?);
-            let next = jobs.len();
-            let i = *index.entry(job.clone()).or_insert(next);
-            if i == next {
-                jobs.push(job);
-            }
-            // Indices into the fact jobs, which follow the leading ones.
-            Ok(i - leading)
-        })
-        .collect();
+    let plan: Vec<Result<usize, FactFailure>> = {
+        let mut index: HashMap<Job, usize> = HashMap::new();
+        keys.iter()
+            .map(|key| {
+                let job = Job::from(fact_command(key)?);
+                let next = jobs.len();
+                let i = *index.entry(job.clone()).or_insert(next);
+                if i == next {
+                    jobs.push(job);
+                }
+                // Indices into the fact jobs, which follow the leading ones.
+                Ok(i - leading)
+            })
+            .collect()
+    };
 
     // Facts that can share one process on the host (see `batch`): groups of two or more.
     // Facts that can share one process on the host (see `batch`), grouped by what they share and
@@ -409,13 +412,18 @@ pub async fn gather_after(
             .enumerate()
             .flat_map(|(g, (_, _, members, _))| members.iter().enumerate().map(move |(m, j)| (*j, (g, m))))
             .collect();
+        // The jobs move into the script, whose text is all that is kept while the host answers
+        // (with many hosts in flight, each copy of a batch's commands counts).
+        let job_count = jobs.len();
         let mut script: Vec<Job> =
-            jobs.iter().enumerate().filter(|(i, _)| !batched.contains_key(i)).map(|(_, j)| j.clone()).collect();
+            jobs.into_iter().enumerate().filter(|(i, _)| !batched.contains_key(i)).map(|(_, j)| j).collect();
         let solo = script.len();
-        for (g, (group, template, _, items)) in groups.iter().enumerate() {
+        for (g, (group, template, _, items)) in groups.iter_mut().enumerate() {
             script.push(crate::batch::job(group, items, template, &format!("{marker}-{g}")));
+            // Only the group and its items are needed to split the output.
+            *template = String::new();
         }
-        let (mut outs, whole) = run_jobs(conn, &script, options).await?;
+        let (mut outs, whole) = run_jobs(conn, script, options).await?;
         round_trips = 1;
         // Back to one output per job, in the jobs' order.
         let mut split: Vec<Option<Vec<Option<JobOutput>>>> = groups
@@ -429,7 +437,7 @@ pub async fn gather_after(
             .collect();
         outs.truncate(solo);
         let mut rest = outs.into_iter();
-        outputs = (0..jobs.len())
+        outputs = (0..job_count)
             .map(|i| match batched.get(&i) {
                 Some((g, m)) => split[*g].as_mut().and_then(|outs| outs.get_mut(*m).and_then(Option::take)),
                 None => rest.next().flatten(),

@@ -310,10 +310,10 @@ impl HostState {
     /// Gather, before deploy.py runs, the facts the previous run asked for (best effort, one round
     /// trip): on an unchanged host the deploy's own `host.get_fact` calls and the planners then
     /// find everything known.
-    pub fn speculate(&mut self, keys: &[FactKey]) {
+    pub fn speculate(&mut self, keys: Vec<FactKey>) {
         let runner = GatherOptions::default().runner;
         let known = self.known(&runner);
-        let unknown: Vec<FactKey> = keys.iter().filter(|k| known.fact(k).is_err()).cloned().collect();
+        let unknown: Vec<FactKey> = keys.into_iter().filter(|k| known.fact(k).is_err()).collect();
         if unknown.is_empty() {
             return;
         }

@@ -280,7 +280,7 @@ fn speculate(root: &Path, targets: &[Target], rt: &tokio::runtime::Runtime, opti
     let workers = options.workers(states.len());
     let speculate_one = |_: &mut (), state: &mut HostState| {
         let path = crate::run_cache::path(root, state.name());
-        state.speculate(&crate::run_cache::fact_requests(&path));
+        state.speculate(crate::run_cache::fact_requests(&path));
     };
     crate::pool::in_parallel(states.iter_mut(), vec![(); workers], speculate_one, || {});
     states
@@ -293,7 +293,7 @@ fn speculate_like(first: &HostState, others: &mut [HostState], options: &RunOpti
         return;
     }
     let workers = options.workers(others.len());
-    let guess = |_: &mut (), state: &mut HostState| state.speculate(&first.deploy_requests_for(state.name()));
+    let guess = |_: &mut (), state: &mut HostState| state.speculate(first.deploy_requests_for(state.name()));
     crate::pool::in_parallel(others.iter_mut(), vec![(); workers], guess, || {});
 }
 

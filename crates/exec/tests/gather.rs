@@ -32,7 +32,7 @@ async fn batch_splits_outputs_in_one_round_trip(conn: &dyn Connector) {
         job(&format!("i=0; while [ $i -lt 20000 ]; do echo {big}; i=$((i+1)); done"), None),
         job("printf ''", None),
     ];
-    let (outs, whole) = run_jobs(conn, &jobs, &GatherOptions::default()).await.expect("batch runs");
+    let (outs, whole) = run_jobs(conn, jobs.clone(), &GatherOptions::default()).await.expect("batch runs");
     assert_eq!(conn.round_trips().commands - before, 1, "one round trip for {} commands", jobs.len());
     assert!(whole.success(), "{whole:?}");
     let o: Vec<_> = outs.into_iter().map(|o| o.expect("every job reported")).collect();

@@ -428,7 +428,7 @@ impl SshConnector {
         let Some(sh) = shells.get_mut(runner) else {
             return Err(ConnectorError::Closed { host: self.name.clone() });
         };
-        match sh.run(&script, timeout).await {
+        match sh.run(script, timeout).await {
             Ok(out) => Ok(out),
             Err(failure) => {
                 // The shell is gone or stuck: drop it; the next script starts a new one.

@@ -44,11 +44,19 @@ impl Shell {
     }
 
     /// Run one script; its output and status once both end markers have arrived.
-    pub(super) async fn run(&mut self, script: &str, timeout: Option<Duration>) -> Result<CommandOutput, ShellFailure> {
+    pub(super) async fn run(
+        &mut self,
+        script: String,
+        timeout: Option<Duration>,
+    ) -> Result<CommandOutput, ShellFailure> {
         let marker = format!("rinfra-end-{}", random_hex(12));
         // The script is `gather::build_script`'s, self-contained: no subshell around it (a fork).
-        let body = format!("{script}\nprintf '\\n%s %s\\n' '{marker}' \"$?\"\nprintf '\\n%s\\n' '{marker}' >&2\n");
-        self.writer.data(body.as_bytes()).await.map_err(|e| ShellFailure::Write(e.to_string()))?;
+        // Framed in place and dropped once sent: it is not kept while the answer is awaited.
+        let mut body = script;
+        body.push_str(&format!("\nprintf '\\n%s %s\\n' '{marker}' \"$?\"\nprintf '\\n%s\\n' '{marker}' >&2\n"));
+        let sent = self.writer.data(body.as_bytes()).await;
+        drop(body);
+        sent.map_err(|e| ShellFailure::Write(e.to_string()))?;
         let answer = self.collect(&marker);
         match timeout {
             None => answer.await,
