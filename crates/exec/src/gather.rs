@@ -377,7 +377,6 @@ pub async fn gather_after(
             .collect()
     };
 
-    // Facts that can share one process on the host (see `batch`): groups of two or more.
     // Facts that can share one process on the host (see `batch`), grouped by what they share and
     // by their own command (each one's fallback).
     type Group = (crate::batch::Group, String, Vec<usize>, Vec<String>);
@@ -419,9 +418,9 @@ pub async fn gather_after(
             jobs.into_iter().enumerate().filter(|(i, _)| !batched.contains_key(i)).map(|(_, j)| j).collect();
         let solo = script.len();
         for (g, (group, template, _, items)) in groups.iter_mut().enumerate() {
-            script.push(crate::batch::job(group, items, template, &format!("{marker}-{g}")));
-            // Only the group and its items are needed to split the output.
-            *template = String::new();
+            // Taken: only the group and its items are needed to split the output.
+            let template = std::mem::take(template);
+            script.push(crate::batch::job(group, items, &template, &format!("{marker}-{g}")));
         }
         let (mut outs, whole) = run_jobs(conn, script, options).await?;
         round_trips = 1;
